@@ -1,0 +1,351 @@
+/**
+ * The engine façade: imagine / vary / blend / classify / describe over one loaded model pack.
+ * Knows nothing of Discord; the bot and the CLI call these methods.
+ */
+import { Clip } from './clip.ts';
+import { Decoder } from './decoder.ts';
+import { UnsupportedError, UserInputError } from './errors.ts';
+import { animatedWebp, decodeImage, DEFAULT_IMAGE_LIMITS, gridPng, previewPng, tensorToImages, toPng, type ImageLimits, type RgbImage } from './images.ts';
+import { loadPack, releasePack, type LoadedPack, type PackInfo } from './pack.ts';
+import { Prior } from './prior.ts';
+import { randomSeed, Rng } from './rng.ts';
+import type { Device, SessionSettings } from './sessions.ts';
+import {
+  parseLabels,
+  validateCount,
+  validateEta,
+  validateFrames,
+  validateGuidance,
+  validatePrompt,
+  validateRatio,
+  validateSeed,
+  validateSteps,
+  validateTop,
+} from './validate.ts';
+import { l2normalize, slerp } from './vectors.ts';
+import { describeCaptions } from './world.ts';
+
+export { UserInputError, PackError, UnsupportedError } from './errors.ts';
+export type { PackInfo } from './pack.ts';
+export type { World } from './world.ts';
+export { scoreChartPng, DEFAULT_IMAGE_LIMITS, type ImageLimits } from './images.ts';
+export { parseLabels, validatePrompt } from './validate.ts';
+
+export interface EngineLoadOptions {
+  packDir: string;
+  /** Default: $UNCLIP_DEVICE or 'cpu'. 'cuda' falls back to the CPU with one log line. */
+  device?: Device;
+  /** ONNX intra-op threads. Default: $UNCLIP_THREADS or the number of cores. */
+  threads?: number;
+  log?: (line: string) => void;
+  imageLimits?: Partial<ImageLimits>;
+  /** Advanced: ONNX session settings (used by the bench to compare options). */
+  sessionSettings?: Partial<SessionSettings>;
+}
+
+export interface Progress {
+  step: number;
+  steps: number;
+  stage: 'prior' | 'decoder';
+  /** A small PNG of the current x0 estimate; computed only if called. */
+  preview?: () => Promise<Buffer>;
+}
+
+export interface GenerateOptions {
+  /** 1–4 images. */
+  n?: number;
+  seed?: number;
+  /** Decoder steps (default: the pack's). */
+  steps?: number;
+  /** Decoder guidance scale (default: the pack's). */
+  guidance?: number;
+  /** DDIM η of the decoder (default 0 for imagine, the pack's variation_eta for vary/blend). */
+  eta?: number;
+  /** Prior steps and guidance (default: the pack's). */
+  priorSteps?: number;
+  priorGuidance?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: Progress) => void;
+}
+
+export interface Generation {
+  /** PNGs. */
+  images: Buffer[];
+  /** 2×2 PNG grid for 3–4 images, 2×1 for 2, the image itself for 1. */
+  grid: Buffer;
+  /** Normalized CLIP image embedding of each output (for variations later). */
+  embeddings: Float32Array[];
+  seed: number;
+  /** Milliseconds per stage, and `total`. */
+  timings: Record<string, number>;
+}
+
+export interface BlendResult extends Generation {
+  /** Animated WebP walking from the first image to the second, when frames > 1. */
+  animation?: Buffer;
+  /** The conditioning embedding: slerp of the two inputs' normalized embeddings at `ratio`. */
+  blended: Float32Array;
+}
+
+export type ImageInput = Buffer | Uint8Array | Float32Array;
+
+const now = () => performance.now();
+const round = (ms: number) => Math.round(ms * 10) / 10;
+
+export class Engine {
+  readonly pack: PackInfo;
+  readonly clip: Clip;
+  private readonly loaded: LoadedPack;
+  private readonly prior: Prior | undefined;
+  private readonly decoder: Decoder | undefined;
+  private readonly limits: ImageLimits;
+  private captions: Promise<{ captions: string[]; embeds: Float32Array[] }> | undefined;
+
+  private constructor(loaded: LoadedPack, limits: ImageLimits) {
+    this.loaded = loaded;
+    this.pack = loaded.info;
+    this.limits = limits;
+    this.clip = new Clip(loaded);
+    const m = loaded.manifest;
+    const s = loaded.sessions;
+    if (m?.prior && s.prior) this.prior = new Prior(s.prior, m.prior, this.pack.embeddingDim);
+    if (m?.decoder && s.decoder) {
+      this.decoder = new Decoder(s.decoder, m.decoder, this.pack.embeddingDim, s.latentDecoder, s.upsampler, this.pack.imageSize);
+    }
+  }
+
+  static async load(opts: EngineLoadOptions): Promise<Engine> {
+    const envDevice = process.env['UNCLIP_DEVICE'];
+    const device = opts.device ?? (envDevice === 'cuda' ? 'cuda' : 'cpu');
+    const envThreads = Number(process.env['UNCLIP_THREADS']);
+    const threads = opts.threads ?? (Number.isInteger(envThreads) && envThreads > 0 ? envThreads : undefined);
+    const loaded = await loadPack(opts.packDir, {
+      device,
+      ...(threads ? { threads } : {}),
+      ...(opts.log ? { log: opts.log } : {}),
+      ...(opts.sessionSettings ? { settings: opts.sessionSettings } : {}),
+    });
+    try {
+      return new Engine(loaded, { ...DEFAULT_IMAGE_LIMITS, ...opts.imageLimits });
+    } catch (err) {
+      await releasePack(loaded);
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    await releasePack(this.loaded);
+  }
+
+  // ---- CLIP ----
+
+  /** Decodes and validates an image buffer (UserInputError on bad input). */
+  decode(image: Buffer | Uint8Array, what?: string): Promise<RgbImage> {
+    return decodeImage(image, this.limits, what);
+  }
+
+  async embedImages(images: readonly (Buffer | Uint8Array)[]): Promise<Float32Array[]> {
+    const rgb = await Promise.all(images.map((img, i) => this.decode(img, images.length > 1 ? `Image ${i + 1}` : 'The image')));
+    return this.clip.embedImages(rgb);
+  }
+
+  embedTexts(texts: readonly string[]): Promise<Float32Array[]> {
+    return this.clip.embedTexts(texts);
+  }
+
+  /** Zero-shot classification: scores sorted high to low, summing to 1. */
+  async classify(
+    image: Buffer | Uint8Array,
+    labels: readonly string[] | string,
+    opts: { template?: string; maxLabels?: number } = {},
+  ): Promise<{ label: string; score: number }[]> {
+    const list = parseLabels(labels, opts.maxLabels ?? 20);
+    const template = opts.template ?? '{}';
+    if (!template.includes('{}')) throw new UserInputError('The template must contain {} where the label goes, e.g. "a photo of {}".');
+    const [emb] = await this.embedImages([image]);
+    const texts = await this.clip.embedTexts(list.map((l) => template.replace('{}', l)));
+    const scores = this.clip.scores(emb!, texts);
+    return list.map((label, i) => ({ label, score: scores[i]! })).sort((a, b) => b.score - a.score);
+  }
+
+  /** The captions of the pack's world that CLIP ranks highest for the image. */
+  async describe(image: Buffer | Uint8Array, opts: { top?: number } = {}): Promise<{ caption: string; score: number }[]> {
+    const top = validateTop(opts.top ?? 5);
+    const [emb] = await this.embedImages([image]);
+    this.captions ??= (async () => {
+      const captions = describeCaptions(this.pack.world);
+      const prev = this.clip.cacheTexts;
+      this.clip.cacheTexts = false; // a fixed set: kept here, not in the LRU
+      try {
+        return { captions, embeds: await this.clip.embedTexts(captions) };
+      } finally {
+        this.clip.cacheTexts = prev;
+      }
+    })().catch((err: unknown) => {
+      this.captions = undefined;
+      throw err;
+    });
+    const { captions, embeds } = await this.captions;
+    const scores = this.clip.scores(emb!, embeds);
+    return captions
+      .map((caption, i) => ({ caption, score: scores[i]! }))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, top);
+  }
+
+  // ---- unCLIP ----
+
+  private requireGenerate(verb: string): { prior: Prior; decoder: Decoder } {
+    if (!this.prior || !this.decoder) {
+      throw new UnsupportedError(`The model pack "${this.pack.name}" is CLIP-only: it can classify and describe, but not ${verb}.`);
+    }
+    return { prior: this.prior, decoder: this.decoder };
+  }
+
+  private common(opts: GenerateOptions) {
+    const { decoder } = this.requireGenerate('generate images');
+    return {
+      n: validateCount(opts.n ?? 4),
+      seed: opts.seed === undefined ? randomSeed() : validateSeed(opts.seed),
+      steps: validateSteps(opts.steps ?? decoder.config.defaultSteps, decoder.config.trainSteps),
+      guidance: validateGuidance(opts.guidance ?? decoder.config.defaultGuidance),
+    };
+  }
+
+  async imagine(prompt: string, opts: GenerateOptions = {}): Promise<Generation> {
+    const { prior } = this.requireGenerate('imagine');
+    const text = validatePrompt(prompt);
+    const tokens = this.clip.tokenizer.encode(text).ids.length;
+    if (tokens > this.pack.contextLength) {
+      throw new UserInputError(`The prompt is too long (${tokens} tokens; this model reads at most ${this.pack.contextLength}): shorten it.`);
+    }
+    const { n, seed, steps, guidance } = this.common(opts);
+    const priorSteps = validateSteps(opts.priorSteps ?? prior.config.defaultSteps, prior.config.trainSteps);
+    const priorGuidance = validateGuidance(opts.priorGuidance ?? prior.config.defaultGuidance);
+    const eta = validateEta(opts.eta ?? 0);
+    const timings: Record<string, number> = {};
+    const t0 = now();
+    const [textEmb] = await this.clip.embedTexts([text]);
+    timings['text'] = now() - t0;
+    const t1 = now();
+    const imageEmbeds = await prior.sample({
+      textEmbeds: Array.from({ length: n }, () => textEmb!),
+      rngs: Array.from({ length: n }, (_, i) => new Rng(seed, i)),
+      steps: priorSteps,
+      guidance: priorGuidance,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      onStep: (step, total) => opts.onProgress?.({ step, steps: total, stage: 'prior' }),
+    });
+    timings['prior'] = now() - t1;
+    return this.generate(imageEmbeds, { seed, steps, guidance, eta, rowStreams: imageEmbeds.map((_, i) => i) }, opts, timings, t0);
+  }
+
+  /** Resolves an image input (buffer or stored embedding) to a normalized image embedding. */
+  private async embedding(input: ImageInput, what: string): Promise<Float32Array> {
+    if (input instanceof Float32Array) {
+      if (input.length !== this.pack.embeddingDim || !input.every(Number.isFinite)) {
+        throw new UserInputError(`${what}: a stored embedding must have ${this.pack.embeddingDim} finite numbers (got ${input.length}).`);
+      }
+      return l2normalize(input);
+    }
+    const [emb] = await this.clip.embedImages([await this.decode(input, what)]);
+    return emb!;
+  }
+
+  async vary(image: ImageInput, opts: GenerateOptions = {}): Promise<Generation> {
+    const { decoder } = this.requireGenerate('make variations');
+    const { n, seed, steps, guidance } = this.common(opts);
+    const eta = validateEta(opts.eta ?? decoder.config.variationEta);
+    const t0 = now();
+    const emb = await this.embedding(image, 'The image');
+    const timings: Record<string, number> = { embed: now() - t0 };
+    const embeds = Array.from({ length: n }, () => emb);
+    return this.generate(embeds, { seed, steps, guidance, eta, rowStreams: embeds.map((_, i) => i) }, opts, timings, t0);
+  }
+
+  async blend(
+    first: ImageInput,
+    second: ImageInput,
+    opts: GenerateOptions & { ratio?: number; frames?: number } = {},
+  ): Promise<BlendResult> {
+    const { decoder } = this.requireGenerate('blend');
+    const ratio = validateRatio(opts.ratio ?? 50);
+    const frames = validateFrames(opts.frames ?? 1);
+    const { n, seed, steps, guidance } = this.common({ ...opts, n: opts.n ?? 1 });
+    const eta = validateEta(opts.eta ?? decoder.config.variationEta);
+    const t0 = now();
+    const [a, b] = [await this.embedding(first, 'The first image'), await this.embedding(second, 'The second image')];
+    const blended = slerp(a, b, ratio / 100);
+    const timings: Record<string, number> = { embed: now() - t0 };
+    const embeds = Array.from({ length: n }, () => blended);
+    const gen = await this.generate(embeds, { seed, steps, guidance, eta, rowStreams: embeds.map((_, i) => i) }, opts, timings, t0);
+    if (frames <= 1) return { ...gen, blended };
+    // The walk: every frame decoded from the same noise (stream 0), so only the embedding changes.
+    const t2 = now();
+    const walk = Array.from({ length: frames }, (_, i) => slerp(a, b, 1 - i / (frames - 1)));
+    const rgb: RgbImage[] = [];
+    for (let i = 0; i < walk.length; i += 4) {
+      const chunk = walk.slice(i, i + 4);
+      rgb.push(...(await this.decodeEmbeds(chunk, { seed, steps, guidance, eta, rowStreams: chunk.map(() => 0) }, opts)));
+    }
+    const animation = await animatedWebp(rgb, Math.round(2000 / frames));
+    gen.timings['animation'] = round(now() - t2);
+    gen.timings['total'] = round(now() - t0);
+    return { ...gen, blended, animation };
+  }
+
+  /** Decodes embeddings to RGB images (one decoder batch). */
+  private async decodeEmbeds(
+    embeds: Float32Array[],
+    p: { seed: number; steps: number; guidance: number; eta: number; rowStreams: number[] },
+    opts: GenerateOptions,
+    timings?: Record<string, number>,
+  ): Promise<RgbImage[]> {
+    const decoder = this.decoder!;
+    const B = embeds.length;
+    const t1 = now();
+    const samples = await decoder.sample({
+      imageEmbeds: embeds,
+      rngs: p.rowStreams.map((s) => new Rng(p.seed, 1000 + s)),
+      steps: p.steps,
+      guidance: p.guidance,
+      eta: p.eta,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      onStep: (step, steps, x0) =>
+        opts.onProgress?.({ step, steps, stage: 'decoder', preview: () => this.preview(x0, B) }),
+    });
+    const t2 = now();
+    const pixels = await decoder.toImages(samples, B);
+    const t3 = now();
+    if (timings) {
+      timings['decoder'] = t2 - t1;
+      timings['upscale'] = t3 - t2;
+    }
+    return tensorToImages(pixels, B, Math.round(Math.sqrt(pixels.length / B / 3)));
+  }
+
+  private async generate(
+    embeds: Float32Array[],
+    p: { seed: number; steps: number; guidance: number; eta: number; rowStreams: number[] },
+    opts: GenerateOptions,
+    timings: Record<string, number>,
+    t0: number,
+  ): Promise<Generation> {
+    const rgb = await this.decodeEmbeds(embeds, p, opts, timings);
+    let t = now();
+    const [images, grid] = await Promise.all([Promise.all(rgb.map(toPng)), gridPng(rgb)]);
+    timings['png'] = now() - t;
+    t = now();
+    const embeddings = await this.clip.embedImages(rgb);
+    timings['embed_outputs'] = now() - t;
+    timings['total'] = now() - t0;
+    for (const k of Object.keys(timings)) timings[k] = round(timings[k]!);
+    return { images, grid, embeddings, seed: p.seed, timings };
+  }
+
+  /** Preview of an x0 estimate in the decoder's space: through the latent decoder (no upsampler), small. */
+  private async preview(x0: Float32Array, batch: number): Promise<Buffer> {
+    const pixels = await this.decoder!.toImages(x0, batch, { upsample: false });
+    return previewPng(tensorToImages(pixels, batch, Math.round(Math.sqrt(pixels.length / batch / 3))), 64);
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * pack.json: its TypeScript shape and its validation (docs/PACK.md). Every problem is a PackError that
+ * names pack.json and the field.
+ */
+import { PackError } from './errors.ts';
+import type { Prediction } from './schedulers/types.ts';
+import type { World } from './world.ts';
+
+export interface DiffusionConfig {
+  prediction: Prediction;
+  trainSteps: number;
+  alphasCumprod: number[];
+  defaultSteps: number;
+  defaultGuidance: number;
+  /** ᾱ after the last step (PACK.md: 1.0). */
+  finalAlphaCumprod: number;
+}
+
+export interface PriorConfig extends DiffusionConfig {
+  embedScale: number;
+}
+
+export interface DecoderConfig extends DiffusionConfig {
+  sampleShape: [number, number, number];
+  variationEta: number;
+}
+
+export interface PackManifest {
+  format: 1;
+  name: string;
+  version: string;
+  license?: string;
+  description?: string;
+  embeddingDim: number;
+  logitScale: number;
+  clip: { contextLength: number; imageSize: number; padId: number };
+  prior: PriorConfig | null;
+  decoder: DecoderConfig | null;
+  latentDecoder: { imageSize: number } | null;
+  upsampler: { scale?: number } | null;
+  world: World | null;
+  metrics?: Record<string, unknown>;
+}
+
+const FILE = 'pack.json';
+type Obj = Record<string, unknown>;
+
+function fail(field: string, what: string): never {
+  throw new PackError(FILE, `${field} ${what}`);
+}
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+function obj(o: Obj, key: string, path: string): Obj {
+  const v = o[key];
+  if (!isObj(v)) fail(`${path}${key}`, 'must be an object');
+  return v;
+}
+function optObj(o: Obj, key: string, path: string): Obj | null {
+  const v = o[key];
+  if (v === undefined || v === null) return null;
+  if (!isObj(v)) fail(`${path}${key}`, 'must be an object or null');
+  return v;
+}
+function str(o: Obj, key: string, path = ''): string {
+  const v = o[key];
+  if (typeof v !== 'string' || v === '') fail(`${path}${key}`, 'must be a non-empty string');
+  return v;
+}
+function num(o: Obj, key: string, path = '', check?: (n: number) => boolean, rule = ''): number {
+  const v = o[key];
+  if (typeof v !== 'number' || !Number.isFinite(v)) fail(`${path}${key}`, 'must be a number');
+  if (check && !check(v)) fail(`${path}${key}`, `must be ${rule} (got ${v})`);
+  return v;
+}
+const posInt = (n: number) => Number.isInteger(n) && n > 0;
+
+function diffusion(o: Obj, path: string): DiffusionConfig {
+  const prediction = o['prediction'];
+  if (prediction !== 'epsilon' && prediction !== 'v' && prediction !== 'x0') {
+    fail(`${path}prediction`, `must be "epsilon", "v" or "x0" (got ${JSON.stringify(prediction)})`);
+  }
+  const trainSteps = num(o, 'train_steps', path, posInt, 'a positive integer');
+  const ac = o['alphas_cumprod'];
+  if (!Array.isArray(ac) || ac.length !== trainSteps) fail(`${path}alphas_cumprod`, `must be an array of train_steps (${trainSteps}) numbers`);
+  ac.forEach((a, i) => {
+    if (typeof a !== 'number' || !(a > 0 && a <= 1)) fail(`${path}alphas_cumprod[${i}]`, `must be a number in (0, 1] (got ${a})`);
+    if (i > 0 && a > (ac[i - 1] as number)) fail(`${path}alphas_cumprod[${i}]`, 'must not increase');
+  });
+  return {
+    prediction,
+    trainSteps,
+    alphasCumprod: ac as number[],
+    defaultSteps: num(o, 'default_steps', path, (n) => posInt(n) && n <= trainSteps, `an integer in [1, ${trainSteps}]`),
+    defaultGuidance: num(o, 'default_guidance', path, (n) => n >= 0, '≥ 0'),
+    finalAlphaCumprod: o['final_alpha_cumprod'] === undefined ? 1 : num(o, 'final_alpha_cumprod', path, (n) => n > 0 && n <= 1, 'in (0, 1]'),
+  };
+}
+
+function world(o: Obj): World {
+  const p = 'world.';
+  const colours = obj(o, 'colours', p);
+  for (const [name, rgb] of Object.entries(colours)) {
+    if (!Array.isArray(rgb) || rgb.length !== 3 || rgb.some((c) => typeof c !== 'number')) fail(`${p}colours.${name}`, 'must be [r, g, b]');
+  }
+  const strings = (key: string): string[] => {
+    const v = o[key] ?? [];
+    if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) fail(`${p}${key}`, 'must be an array of strings');
+    return v as string[];
+  };
+  const shapes = strings('shapes');
+  if (shapes.length === 0 || Object.keys(colours).length < 2) fail(`${p}shapes`, 'and world.colours must not be empty');
+  return {
+    colours: colours as World['colours'],
+    shapes,
+    sizes: strings('sizes'),
+    prefixes: strings('prefixes'),
+    relations: strings('relations'),
+  };
+}
+
+/** Validates parsed pack.json. */
+export function parseManifest(raw: unknown): PackManifest {
+  if (!isObj(raw)) fail('the document', 'must be a JSON object');
+  if (raw['format'] !== 1) fail('format', `must be 1 (got ${JSON.stringify(raw['format'])})`);
+  const clip = obj(raw, 'clip', '');
+  const embeddingDim = num(raw, 'embedding_dim', '', posInt, 'a positive integer');
+  const priorRaw = optObj(raw, 'prior', '');
+  const decoderRaw = optObj(raw, 'decoder', '');
+  const latentRaw = optObj(raw, 'latent_decoder', '');
+  const upRaw = optObj(raw, 'upsampler', '');
+  const worldRaw = optObj(raw, 'world', '');
+  let prior: PriorConfig | null = null;
+  if (priorRaw) {
+    prior = { ...diffusion(priorRaw, 'prior.'), embedScale: num(priorRaw, 'embed_scale', 'prior.', (n) => n > 0, '> 0') };
+  }
+  let decoder: DecoderConfig | null = null;
+  if (decoderRaw) {
+    const shape = decoderRaw['sample_shape'];
+    if (!Array.isArray(shape) || shape.length !== 3 || !shape.every((n) => typeof n === 'number' && posInt(n))) {
+      fail('decoder.sample_shape', 'must be [C, h, w] (positive integers)');
+    }
+    decoder = {
+      ...diffusion(decoderRaw, 'decoder.'),
+      sampleShape: shape as [number, number, number],
+      variationEta: decoderRaw['variation_eta'] === undefined ? 0 : num(decoderRaw, 'variation_eta', 'decoder.', (n) => n >= 0, '≥ 0'),
+    };
+    if (!latentRaw && decoder.sampleShape[0] !== 3) fail('decoder.sample_shape', 'must have 3 channels for a pixel decoder (or add latent_decoder)');
+  }
+  const metrics = raw['metrics'];
+  return {
+    format: 1,
+    name: str(raw, 'name'),
+    version: str(raw, 'version'),
+    ...(typeof raw['license'] === 'string' ? { license: raw['license'] } : {}),
+    ...(typeof raw['description'] === 'string' ? { description: raw['description'] } : {}),
+    embeddingDim,
+    logitScale: num(raw, 'logit_scale', '', (n) => n > 0, '> 0'),
+    clip: {
+      contextLength: num(clip, 'context_length', 'clip.', posInt, 'a positive integer'),
+      imageSize: num(clip, 'image_size', 'clip.', posInt, 'a positive integer'),
+      padId: clip['pad_id'] === undefined ? 0 : num(clip, 'pad_id', 'clip.', (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0'),
+    },
+    prior,
+    decoder,
+    latentDecoder: latentRaw ? { imageSize: num(latentRaw, 'image_size', 'latent_decoder.', posInt, 'a positive integer') } : null,
+    upsampler: upRaw ? (typeof upRaw['scale'] === 'number' ? { scale: upRaw['scale'] } : {}) : null,
+    world: worldRaw ? world(worldRaw) : null,
+    ...(isObj(metrics) ? { metrics } : {}),
+  };
+}

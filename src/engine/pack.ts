@@ -1,0 +1,245 @@
+/**
+ * Loads a model pack folder (docs/PACK.md): reads and validates the JSON files, opens one ONNX session
+ * per model and checks its inputs and outputs. Every problem is a PackError naming the file.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { PackError } from './errors.ts';
+import { parseManifest, type PackManifest } from './manifest.ts';
+import { parsePreprocessor, type Preprocessor } from './preprocess.ts';
+import { checkIo, createSession, defaultSessionSettings, type Device, type Session, type SessionSettings } from './sessions.ts';
+import { DEFAULT_WORLD, type World } from './world.ts';
+
+export interface PackInfo {
+  name: string;
+  version: string;
+  license?: string;
+  description?: string;
+  embeddingDim: number;
+  /** Has a prior and a decoder: imagine / vary / blend work. */
+  canGenerate: boolean;
+  /** Side of the generated images as shown (after the latent decoder / upsampler); 0 for CLIP-only. */
+  imageSize: number;
+  /** Side of the images the CLIP vision model reads. */
+  clipImageSize: number;
+  contextLength: number;
+  logitScale: number;
+  world: World;
+  /** The execution provider the sessions actually run on. */
+  device: Device;
+  /** pack.json `metrics` (e.g. the evaluation numbers of the model card), if any. */
+  metrics?: Record<string, unknown>;
+}
+
+export interface PackSessions {
+  text: Session;
+  vision: Session;
+  prior?: Session;
+  decoder?: Session;
+  latentDecoder?: Session;
+  upsampler?: Session;
+}
+
+export interface LoadedPack {
+  dir: string;
+  info: PackInfo;
+  manifest: PackManifest | null;
+  tokenizerJson: object;
+  tokenizerConfig: Record<string, unknown>;
+  preprocessor: Preprocessor;
+  sessions: PackSessions;
+  /** Output names of the CLIP models (`text_embeds`, `image_embeds`). */
+}
+
+export interface LoadPackOptions {
+  device?: Device;
+  threads?: number;
+  settings?: Partial<SessionSettings>;
+  log?: (line: string) => void;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+async function readJson(dir: string, file: string, required = true): Promise<unknown> {
+  const path = join(dir, file);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if (!required && (err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new PackError(path, (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : `cannot be read (${(err as Error).message})`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new PackError(path, `is not valid JSON (${(err as Error).message})`);
+  }
+}
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export async function loadPack(dir: string, opts: LoadPackOptions = {}): Promise<LoadedPack> {
+  const log = opts.log ?? (() => {});
+  try {
+    if (!(await stat(dir)).isDirectory()) throw new Error();
+  } catch {
+    throw new PackError(dir, 'is not a model pack folder (not found)');
+  }
+  const rawManifest = await readJson(dir, 'pack.json', false);
+  let manifest: PackManifest | null = null;
+  if (rawManifest !== undefined) {
+    try {
+      manifest = parseManifest(rawManifest);
+    } catch (err) {
+      if (err instanceof PackError) throw new PackError(join(dir, 'pack.json'), err.message.replace(/^pack\.json: /, ''));
+      throw err;
+    }
+  }
+  const config = await readJson(dir, 'config.json');
+  if (!isObj(config) || config['model_type'] !== 'clip') {
+    throw new PackError(join(dir, 'config.json'), 'must be a Hugging Face CLIP config ({"model_type": "clip", …})');
+  }
+  const tokenizerJson = await readJson(dir, 'tokenizer.json');
+  if (!isObj(tokenizerJson) || !isObj(tokenizerJson['model'])) {
+    throw new PackError(join(dir, 'tokenizer.json'), 'must be a Hugging Face tokenizers JSON (with a "model" object)');
+  }
+  const tokenizerConfig = await readJson(dir, 'tokenizer_config.json');
+  if (!isObj(tokenizerConfig)) throw new PackError(join(dir, 'tokenizer_config.json'), 'must be a JSON object');
+  const preprocessorRaw = await readJson(dir, 'preprocessor_config.json');
+  let preprocessor: Preprocessor;
+  try {
+    preprocessor = parsePreprocessor(preprocessorRaw);
+  } catch (err) {
+    throw new PackError(join(dir, 'preprocessor_config.json'), (err as Error).message);
+  }
+
+  const textConfig = isObj(config['text_config']) ? config['text_config'] : {};
+  const visionConfig = isObj(config['vision_config']) ? config['vision_config'] : {};
+  const projection = typeof config['projection_dim'] === 'number' ? config['projection_dim'] : undefined;
+  const embeddingDim = manifest?.embeddingDim ?? projection;
+  if (!embeddingDim) throw new PackError(join(dir, 'config.json'), 'has no projection_dim (and there is no pack.json)');
+  if (manifest && projection !== undefined && projection !== manifest.embeddingDim) {
+    throw new PackError(join(dir, 'config.json'), `projection_dim ${projection} differs from pack.json embedding_dim ${manifest.embeddingDim}`);
+  }
+  const contextLength =
+    manifest?.clip.contextLength ??
+    (typeof textConfig['max_position_embeddings'] === 'number' ? textConfig['max_position_embeddings'] : 77);
+  const clipImageSize = preprocessor.cropSize?.height ?? manifest?.clip.imageSize ?? (visionConfig['image_size'] as number | undefined) ?? 224;
+  if (manifest && clipImageSize !== manifest.clip.imageSize) {
+    throw new PackError(join(dir, 'preprocessor_config.json'), `crop size ${clipImageSize} differs from pack.json clip.image_size ${manifest.clip.imageSize}`);
+  }
+  // Hugging Face's default: logit_scale_init_value = ln(1/0.07) → 100 once exponentiated (the trained CLIP value).
+  const logitScale = manifest?.logitScale ?? 100;
+
+  // Every model file the pack needs must be there before any session is opened.
+  const onnx = (f: string) => join(dir, 'onnx', f);
+  const wanted: string[] = ['text_model.onnx', 'vision_model.onnx'];
+  if (manifest?.prior) wanted.push('prior.onnx');
+  if (manifest?.decoder) wanted.push('decoder.onnx');
+  if (manifest?.decoder && manifest.latentDecoder) wanted.push('latent_decoder.onnx');
+  if (manifest?.upsampler) wanted.push('upsampler.onnx');
+  for (const f of wanted) if (!(await exists(onnx(f)))) throw new PackError(onnx(f), 'missing');
+
+  const settings = defaultSessionSettings({ ...opts.settings, ...(opts.device ? { device: opts.device } : {}), ...(opts.threads ? { threads: opts.threads } : {}) });
+  let device: Device = settings.device;
+  let warned = false;
+  const open = async (f: string) => {
+    const { session, device: d } = await createSession(onnx(f), onnx(f), settings, (reason) => {
+      if (!warned) log(`CUDA execution provider unavailable (${reason}); running on the CPU`);
+      warned = true;
+    });
+    if (d === 'cpu') device = 'cpu';
+    return session;
+  };
+
+  const D = embeddingDim;
+  const S = clipImageSize;
+  const text = await open('text_model.onnx');
+  checkIo(text, onnx('text_model.onnx'), [{ name: 'input_ids', type: 'int64', dims: [null, null] }], [{ name: 'text_embeds', type: 'float32', dims: [null, D] }]);
+  const vision = await open('vision_model.onnx');
+  checkIo(vision, onnx('vision_model.onnx'), [{ name: 'pixel_values', type: 'float32', dims: [null, 3, S, S] }], [{ name: 'image_embeds', type: 'float32', dims: [null, D] }]);
+  const sessions: PackSessions = { text, vision };
+
+  if (manifest?.prior) {
+    sessions.prior = await open('prior.onnx');
+    checkIo(
+      sessions.prior,
+      onnx('prior.onnx'),
+      [
+        { name: 'x_t', type: 'float32', dims: [null, D] },
+        { name: 'timestep', type: 'float32', dims: [null] },
+        { name: 'text_embeds', type: 'float32', dims: [null, D] },
+      ],
+      [{ name: 'model_output', type: 'float32', dims: [null, D] }],
+    );
+  }
+  let imageSize = 0;
+  if (manifest?.decoder) {
+    const [C, h, w] = manifest.decoder.sampleShape;
+    sessions.decoder = await open('decoder.onnx');
+    checkIo(
+      sessions.decoder,
+      onnx('decoder.onnx'),
+      [
+        { name: 'sample', type: 'float32', dims: [null, C, h, w] },
+        { name: 'timestep', type: 'float32', dims: [null] },
+        { name: 'image_embeds', type: 'float32', dims: [null, D] },
+      ],
+      [{ name: 'model_output', type: 'float32', dims: [null, C, h, w] }],
+    );
+    imageSize = h;
+    if (manifest.latentDecoder) {
+      const H = manifest.latentDecoder.imageSize;
+      sessions.latentDecoder = await open('latent_decoder.onnx');
+      checkIo(sessions.latentDecoder, onnx('latent_decoder.onnx'), [{ name: 'latents', type: 'float32', dims: [null, C, h, w] }], [{ name: 'image', type: 'float32', dims: [null, 3, H, H] }]);
+      imageSize = H;
+    }
+    if (manifest.upsampler) {
+      sessions.upsampler = await open('upsampler.onnx');
+      checkIo(sessions.upsampler, onnx('upsampler.onnx'), [{ name: 'image', type: 'float32', dims: [null, 3, imageSize, imageSize] }], [{ name: 'image', type: 'float32', dims: [null, 3, null, null] }]);
+      const out = sessions.upsampler.outputMetadata[0];
+      const side = out && out.isTensor ? out.shape[2] : undefined;
+      imageSize = typeof side === 'number' && side > 0 ? side : imageSize * (manifest.upsampler.scale ?? 1);
+    }
+  }
+  const canGenerate = Boolean(sessions.prior && sessions.decoder);
+  log(
+    `pack ${manifest?.name ?? basename(dir)} ${manifest?.version ?? ''} loaded from ${dir}: D=${D}, CLIP ${S}px, ` +
+      `${canGenerate ? `generates ${imageSize}px` : 'CLIP only'}, ${device}, ${settings.threads} threads`,
+  );
+  return {
+    dir,
+    manifest,
+    tokenizerJson,
+    tokenizerConfig,
+    preprocessor,
+    sessions,
+    info: {
+      name: manifest?.name ?? basename(dir),
+      version: manifest?.version ?? '0',
+      ...(manifest?.license ? { license: manifest.license } : {}),
+      ...(manifest?.description ? { description: manifest.description } : {}),
+      embeddingDim: D,
+      canGenerate,
+      imageSize: canGenerate ? imageSize : 0,
+      clipImageSize: S,
+      contextLength,
+      logitScale,
+      world: manifest?.world ?? DEFAULT_WORLD,
+      device,
+      ...(manifest?.metrics ? { metrics: manifest.metrics } : {}),
+    },
+  };
+}
+
+export async function releasePack(pack: LoadedPack): Promise<void> {
+  await Promise.all(Object.values(pack.sessions).map((s: Session) => s.release()));
+}

@@ -1,0 +1,124 @@
+/**
+ * ONNX Runtime sessions: one per model, created once, with measured session options.
+ *
+ * Options (measured on the 2-core CPU with `npm run bench -- --sweep`, see bench/run.ts):
+ * - intraOpNumThreads = the number of cores (2): the models are small, inter-op parallelism does not
+ *   pay, so interOpNumThreads = 1 and sequential execution;
+ * - graphOptimizationLevel 'all' (fusions + layout transforms; measured faster than 'extended');
+ * - the CPU memory arena and memory patterns on: the same shapes are run again and again, so
+ *   allocations are reused between denoising steps.
+ */
+import { availableParallelism } from 'node:os';
+import * as ort from 'onnxruntime-node';
+import { PackError } from './errors.ts';
+
+export type Device = 'cpu' | 'cuda';
+export type Session = ort.InferenceSession;
+export { ort };
+
+export interface SessionSettings {
+  device: Device;
+  threads: number;
+  graphOptimizationLevel: 'disabled' | 'basic' | 'extended' | 'all';
+  enableCpuMemArena: boolean;
+  enableMemPattern: boolean;
+}
+
+export function defaultSessionSettings(over: Partial<SessionSettings> = {}): SessionSettings {
+  return {
+    device: 'cpu',
+    threads: Math.max(1, availableParallelism()),
+    graphOptimizationLevel: 'all',
+    enableCpuMemArena: true,
+    enableMemPattern: true,
+    ...over,
+  };
+}
+
+function sessionOptions(s: SessionSettings, provider: Device): ort.InferenceSession.SessionOptions {
+  return {
+    executionProviders: provider === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
+    intraOpNumThreads: s.threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: s.graphOptimizationLevel,
+    enableCpuMemArena: s.enableCpuMemArena,
+    enableMemPattern: s.enableMemPattern,
+    logSeverityLevel: 3,
+  };
+}
+
+/**
+ * Creates a session. With device 'cuda' a failure to start the CUDA provider falls back to the CPU and
+ * calls `onFallback` once with the reason (the caller logs one line and remembers the fallback).
+ */
+export async function createSession(
+  path: string,
+  file: string,
+  settings: SessionSettings,
+  onFallback?: (reason: string) => void,
+): Promise<{ session: Session; device: Device }> {
+  if (settings.device === 'cuda') {
+    try {
+      return { session: await ort.InferenceSession.create(path, sessionOptions(settings, 'cuda')), device: 'cuda' };
+    } catch (err) {
+      onFallback?.(err instanceof Error ? err.message.split('\n')[0]! : String(err));
+    }
+  }
+  try {
+    return { session: await ort.InferenceSession.create(path, sessionOptions(settings, 'cpu')), device: 'cpu' };
+  } catch (err) {
+    throw new PackError(file, `not a loadable ONNX model (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
+  }
+}
+
+export interface IoSpec {
+  name: string;
+  type: ort.Tensor.Type;
+  /** Expected rank and, where a number is given, the fixed size of that axis; null = any. */
+  dims: (number | null)[];
+}
+
+/** Checks the session's inputs and outputs by name, type and rank; a mismatch names the file. */
+export function checkIo(session: Session, file: string, inputs: IoSpec[], outputs: IoSpec[]): void {
+  const check = (kind: 'input' | 'output', meta: readonly ort.InferenceSession.ValueMetadata[], specs: IoSpec[]) => {
+    for (const spec of specs) {
+      const m = meta.find((x) => x.name === spec.name);
+      if (!m) {
+        throw new PackError(file, `has no ${kind} named "${spec.name}" (its ${kind}s: ${meta.map((x) => x.name).join(', ') || 'none'})`);
+      }
+      if (!m.isTensor) throw new PackError(file, `${kind} "${spec.name}" must be a tensor`);
+      if (m.type !== spec.type) throw new PackError(file, `${kind} "${spec.name}" must be ${spec.type} (is ${m.type})`);
+      if (m.shape.length > 0 && m.shape.length !== spec.dims.length) {
+        throw new PackError(file, `${kind} "${spec.name}" must have rank ${spec.dims.length} (has shape [${m.shape.join(', ')}])`);
+      }
+      spec.dims.forEach((want, axis) => {
+        const got = m.shape[axis];
+        if (want !== null && typeof got === 'number' && got > 0 && got !== want) {
+          throw new PackError(file, `${kind} "${spec.name}" axis ${axis} must be ${want} (is ${got})`);
+        }
+      });
+    }
+    if (kind === 'input') {
+      const extra = meta.filter((m) => !specs.some((s) => s.name === m.name));
+      if (extra.length > 0) throw new PackError(file, `has unexpected inputs: ${extra.map((m) => m.name).join(', ')}`);
+    }
+  };
+  check('input', session.inputMetadata, inputs);
+  check('output', session.outputMetadata, outputs);
+}
+
+/** Runs a session and returns one named float32 output's data. */
+export async function runFloat(session: Session, feeds: Record<string, ort.Tensor>, output: string): Promise<Float32Array> {
+  const result = await session.run(feeds);
+  const t = result[output];
+  if (!t) throw new Error(`model output "${output}" missing`);
+  const data = t.data;
+  if (!(data instanceof Float32Array)) throw new Error(`model output "${output}" is not float32`);
+  for (const v of Object.values(result)) if (v !== t) v.dispose();
+  return data;
+}
+
+export function floatTensor(data: Float32Array, dims: number[]): ort.Tensor {
+  return new ort.Tensor('float32', data, dims);
+}

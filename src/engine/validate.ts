@@ -1,0 +1,65 @@
+/**
+ * Validation of user input that is not pixels: prompts, labels, numbers. Each failure is a
+ * UserInputError whose message says what to change.
+ */
+import { UserInputError } from './errors.ts';
+import { MAX_SEED } from './rng.ts';
+
+export const MAX_PROMPT_CHARS = 300;
+export const MAX_LABEL_CHARS = 100;
+export const MAX_FRAMES = 24;
+
+export function validatePrompt(prompt: unknown): string {
+  if (typeof prompt !== 'string' || prompt.trim() === '') {
+    throw new UserInputError('The prompt is empty: describe the picture, e.g. "a big red star on a blue background".');
+  }
+  const p = prompt.trim().replace(/\s+/g, ' ');
+  if (p.length > MAX_PROMPT_CHARS) {
+    throw new UserInputError(`The prompt is too long (${p.length} characters; at most ${MAX_PROMPT_CHARS}): shorten it.`);
+  }
+  return p;
+}
+
+/**
+ * Parses labels from "a, b, c" or an array: trims, drops empty entries, refuses fewer than 2, more
+ * than `cap`, over-long labels and duplicates (compared case-insensitively, as the tokenizer lowercases).
+ */
+export function parseLabels(input: string | readonly string[], cap: number): string[] {
+  const labels = (typeof input === 'string' ? input.split(',') : [...input]).map((l) => l.trim().replace(/\s+/g, ' ')).filter((l) => l !== '');
+  if (labels.length < 2) {
+    throw new UserInputError(`Give at least 2 labels, separated by commas (got ${labels.length}), e.g. "cat, dog".`);
+  }
+  if (labels.length > cap) throw new UserInputError(`Too many labels: ${labels.length} (at most ${cap}).`);
+  const seen = new Map<string, string>();
+  for (const l of labels) {
+    if (l.length > MAX_LABEL_CHARS) throw new UserInputError(`The label "${l.slice(0, 30)}…" is too long (at most ${MAX_LABEL_CHARS} characters).`);
+    const key = l.toLowerCase();
+    const prev = seen.get(key);
+    if (prev !== undefined) throw new UserInputError(`Duplicate label "${l}": give each label once.`);
+    seen.set(key, l);
+  }
+  return labels;
+}
+
+function intIn(value: unknown, name: string, lo: number, hi: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < lo || value > hi) {
+    throw new UserInputError(`${name} must be a whole number from ${lo} to ${hi} (got ${String(value)}).`);
+  }
+  return value;
+}
+
+function numIn(value: unknown, name: string, lo: number, hi: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < lo || value > hi) {
+    throw new UserInputError(`${name} must be a number from ${lo} to ${hi} (got ${String(value)}).`);
+  }
+  return value;
+}
+
+export const validateCount = (n: unknown) => intIn(n, 'The number of images', 1, 4);
+export const validateSeed = (s: unknown) => intIn(s, 'The seed', 0, MAX_SEED);
+export const validateSteps = (s: unknown, max: number) => intIn(s, 'The number of steps', 1, Math.min(max, 250));
+export const validateGuidance = (g: unknown) => numIn(g, 'The guidance scale', 0, 30);
+export const validateEta = (e: unknown) => numIn(e, 'Eta', 0, 1);
+export const validateRatio = (r: unknown) => numIn(r, 'The ratio', 0, 100);
+export const validateFrames = (f: unknown) => intIn(f, 'The number of frames', 1, MAX_FRAMES);
+export const validateTop = (t: unknown) => intIn(t, 'The number of captions', 1, 50);

@@ -1,0 +1,52 @@
+/** The vocabulary of a pack's world (pack.json `world`), and the captions `describe` ranks. */
+export interface World {
+  colours: Record<string, [number, number, number]>;
+  shapes: string[];
+  sizes: string[];
+  prefixes: string[];
+  relations: string[];
+}
+
+/**
+ * The shapes world of DESIGN.md. Used by `describe` when a pack has no pack.json (a CLIP-only real
+ * pack such as Xenova/clip-vit-base-patch32), so that describe still works unchanged.
+ */
+export const DEFAULT_WORLD: World = {
+  colours: {
+    red: [220, 40, 40],
+    orange: [245, 140, 30],
+    yellow: [240, 220, 40],
+    green: [40, 170, 60],
+    blue: [40, 90, 220],
+    purple: [140, 60, 190],
+    pink: [240, 130, 180],
+    brown: [130, 80, 40],
+    white: [245, 245, 245],
+    gray: [128, 128, 128],
+    black: [20, 20, 20],
+  },
+  shapes: ['circle', 'square', 'triangle', 'star', 'heart'],
+  sizes: ['small', 'big'],
+  prefixes: ['a photo of', 'a drawing of', 'an image of'],
+  relations: ['to the left of', 'to the right of', 'above', 'below'],
+};
+
+/**
+ * Captions per PACK.md: `a [size] <colour> <shape> on a <colour> background`, every size (and none),
+ * colour, shape and background with object colour ≠ background colour.
+ */
+export function describeCaptions(world: World): string[] {
+  const colours = Object.keys(world.colours);
+  const out: string[] = [];
+  for (const size of ['', ...world.sizes]) {
+    for (const colour of colours) {
+      for (const shape of world.shapes) {
+        for (const bg of colours) {
+          if (bg === colour) continue;
+          out.push(`a ${size ? `${size} ` : ''}${colour} ${shape} on a ${bg} background`);
+        }
+      }
+    }
+  }
+  return out;
+}
