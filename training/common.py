@@ -1,0 +1,165 @@
+"""Shared pieces: the word tokenizer (mirrors tokenizer.json exactly), the noise schedule, DDIM
+sampling (mirrors src/engine's sampler: same trailing integer timesteps), devices and threads."""
+from __future__ import annotations
+
+import math
+import os
+import re
+
+import numpy as np
+import torch
+
+import world
+from models import CONTEXT_LENGTH, PAD_ID
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+SPECIALS = ["[PAD]", "[UNK]", "[BOS]", "[EOS]"]
+VOCAB = SPECIALS + world.vocabulary()
+WORD_TO_ID = {w: i for i, w in enumerate(VOCAB)}
+UNK_ID, BOS_ID, EOS_ID = 1, 2, 3
+T_STEPS = 1000
+
+
+def device() -> torch.device:
+    want = os.environ.get("UNCLIP_TRAIN_DEVICE")
+    if want:
+        return torch.device(want)
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def setup_threads() -> None:
+    torch.set_num_threads(int(os.environ.get("UNCLIP_TRAIN_THREADS", os.cpu_count() or 2)))
+
+
+# ------------------------------------------------------------------------------------------ tokenizer
+
+_NON_WORD = re.compile(r"[^a-z0-9\s]")
+
+
+def tokenize(text: str) -> list[int]:
+    """Same as tokenizer.json: Lowercase, non-alphanumerics -> space, whitespace split, WordLevel,
+    [BOS] … [EOS], truncated to the context length."""
+    words = _NON_WORD.sub(" ", text.lower()).split()
+    ids = [WORD_TO_ID.get(w, UNK_ID) for w in words][: CONTEXT_LENGTH - 2]
+    return [BOS_ID] + ids + [EOS_ID]
+
+
+def tokenize_batch(texts: list[str], length: int | None = None) -> torch.Tensor:
+    seqs = [tokenize(t) for t in texts]
+    n = length or max(len(s) for s in seqs)
+    out = torch.full((len(seqs), n), PAD_ID, dtype=torch.long)
+    for i, s in enumerate(seqs):
+        out[i, : len(s)] = torch.tensor(s)
+    return out
+
+
+def tokenizer_json() -> dict:
+    special = lambda i, t: {"id": i, "content": t, "single_word": False, "lstrip": False, "rstrip": False,
+                            "normalized": False, "special": True}
+    return {
+        "version": "1.0",
+        "truncation": {"direction": "Right", "max_length": CONTEXT_LENGTH, "strategy": "LongestFirst", "stride": 0},
+        "padding": None,
+        "added_tokens": [special(i, t) for i, t in enumerate(SPECIALS)],
+        "normalizer": {"type": "Sequence", "normalizers": [
+            {"type": "Lowercase"},
+            {"type": "Replace", "pattern": {"Regex": "[^a-z0-9\\s]"}, "content": " "},
+        ]},
+        "pre_tokenizer": {"type": "Whitespace"},
+        "post_processor": {
+            "type": "TemplateProcessing",
+            "single": [{"SpecialToken": {"id": "[BOS]", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
+                       {"SpecialToken": {"id": "[EOS]", "type_id": 0}}],
+            "pair": [{"SpecialToken": {"id": "[BOS]", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
+                     {"Sequence": {"id": "B", "type_id": 0}}, {"SpecialToken": {"id": "[EOS]", "type_id": 0}}],
+            "special_tokens": {
+                "[BOS]": {"id": "[BOS]", "ids": [BOS_ID], "tokens": ["[BOS]"]},
+                "[EOS]": {"id": "[EOS]", "ids": [EOS_ID], "tokens": ["[EOS]"]},
+            },
+        },
+        "decoder": None,
+        "model": {"type": "WordLevel", "vocab": WORD_TO_ID, "unk_token": "[UNK]"},
+    }
+
+
+# ------------------------------------------------------------------------------------------ diffusion
+
+def cosine_alphas_cumprod(t_steps: int = T_STEPS, s: float = 0.008) -> np.ndarray:
+    """Nichol & Dhariwal's cosine schedule, betas clipped at 0.999; float64, length T."""
+    f = lambda t: math.cos((t / t_steps + s) / (1 + s) * math.pi / 2) ** 2
+    betas = np.array([min(1 - f(i + 1) / f(i), 0.999) for i in range(t_steps)], dtype=np.float64)
+    return np.cumprod(1.0 - betas)
+
+
+ALPHAS_CUMPROD = cosine_alphas_cumprod()
+
+
+def ddim_timesteps(n: int, t_steps: int = T_STEPS) -> list[int]:
+    """Trailing spacing, integer arithmetic only (docs/PACK.md): t_i = floor((i+1)*T/n) - 1, descending."""
+    return [((i + 1) * t_steps) // n - 1 for i in range(n - 1, -1, -1)]
+
+
+def q_sample(x0: torch.Tensor, t: torch.Tensor, noise: torch.Tensor, ac: torch.Tensor) -> torch.Tensor:
+    a = ac[t].view(-1, *([1] * (x0.dim() - 1)))
+    return a.sqrt() * x0 + (1 - a).sqrt() * noise
+
+
+def v_target(x0: torch.Tensor, t: torch.Tensor, noise: torch.Tensor, ac: torch.Tensor) -> torch.Tensor:
+    a = ac[t].view(-1, *([1] * (x0.dim() - 1)))
+    return a.sqrt() * noise - (1 - a).sqrt() * x0
+
+
+@torch.no_grad()
+def ddim_sample(model, shape: tuple[int, ...], cond: torch.Tensor, prediction: str, steps: int, guidance: float,
+                generator: torch.Generator | None = None, eta: float = 0.0, dev: torch.device | None = None,
+                clip_x0: float | None = None) -> torch.Tensor:
+    """DDIM with classifier-free guidance ([uncond, cond] in one batch), as the TS engine does it."""
+    dev = dev or cond.device
+    ac = ALPHAS_CUMPROD
+    x = torch.randn(shape, generator=generator).to(dev)
+    ts = ddim_timesteps(steps)
+    b = shape[0]
+    for i, t in enumerate(ts):
+        a = float(ac[t])
+        a_prev = float(ac[ts[i + 1]]) if i + 1 < len(ts) else 1.0
+        tt = torch.full((b,), float(t), device=dev)
+        if guidance != 1.0:
+            out = model(torch.cat([x, x]), torch.cat([tt, tt]), torch.cat([torch.zeros_like(cond), cond]))
+            u, c = out.chunk(2)
+            out = u + guidance * (c - u)
+        else:
+            out = model(x, tt, cond)
+        if prediction == "v":
+            x0 = math.sqrt(a) * x - math.sqrt(1 - a) * out
+            eps = math.sqrt(1 - a) * x + math.sqrt(a) * out
+        elif prediction == "x0":
+            x0 = out
+            eps = (x - math.sqrt(a) * x0) / math.sqrt(1 - a)
+        else:
+            eps = out
+            x0 = (x - math.sqrt(1 - a) * eps) / math.sqrt(a)
+        if clip_x0 is not None:
+            x0 = x0.clamp(-clip_x0, clip_x0)
+        sigma = eta * math.sqrt((1 - a_prev) / (1 - a)) * math.sqrt(max(0.0, 1 - a / a_prev))
+        x = math.sqrt(a_prev) * x0 + math.sqrt(max(0.0, 1 - a_prev - sigma ** 2)) * eps
+        if sigma > 0:
+            x = x + sigma * torch.randn(shape, generator=generator).to(dev)
+    return x
+
+
+# ------------------------------------------------------------------------------------------ images
+
+def to_model_pixels(img_uint8: np.ndarray | torch.Tensor) -> torch.Tensor:
+    """uint8 [N, H, W, 3] -> float [N, 3, H, W] in [-1, 1] (preprocessor_config: rescale, mean=std=0.5)."""
+    t = torch.as_tensor(img_uint8)
+    return t.permute(0, 3, 1, 2).float().div(127.5).sub(1.0)
+
+
+def to_uint8(x: torch.Tensor) -> np.ndarray:
+    """[-1, 1] [N, 3, H, W] -> uint8 [N, H, W, 3], as docs/PACK.md maps it."""
+    return ((x.clamp(-1, 1) + 1) / 2 * 255).round().byte().permute(0, 2, 3, 1).cpu().numpy()
+
+
+def downsample_box(x: torch.Tensor, factor: int = 2) -> torch.Tensor:
+    return torch.nn.functional.avg_pool2d(x, factor)
