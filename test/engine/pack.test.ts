@@ -1,0 +1,118 @@
+/**
+ * Pack loading: a CLIP-only pack (the Hugging Face layout, no pack.json) serves classify/describe and
+ * refuses generation clearly; a missing or malformed file is a start-up PackError naming the file.
+ */
+import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine, PackError, UserInputError } from '../../src/engine/index.ts';
+import { PACK_DIR } from './pack-fixture.ts';
+
+const FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'preprocessor_config.json', 'pack.json'];
+const MODELS = ['text_model.onnx', 'vision_model.onnx', 'prior.onnx', 'decoder.onnx', 'latent_decoder.onnx'];
+let root: string;
+
+/** A copy of the bundled pack (ONNX files linked), with `skip` left out. */
+async function packCopy(name: string, skip: string[] = []): Promise<string> {
+  const dir = join(root, name);
+  await mkdir(join(dir, 'onnx'), { recursive: true });
+  for (const f of FILES) if (!skip.includes(f)) await copyFile(join(PACK_DIR, f), join(dir, f));
+  for (const f of MODELS) if (!skip.includes(`onnx/${f}`)) await symlink(join(PACK_DIR, 'onnx', f), join(dir, 'onnx', f));
+  return dir;
+}
+
+async function loadError(dir: string): Promise<PackError> {
+  const err = await Engine.load({ packDir: dir }).then(
+    async (e) => {
+      await e.close();
+      return undefined;
+    },
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(PackError);
+  return err as PackError;
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'unclip-pack-'));
+});
+afterAll(() => rm(root, { recursive: true, force: true }));
+
+describe('a CLIP-only pack (no pack.json, no prior/decoder)', () => {
+  it('classifies and describes, and refuses imagine/vary/blend with a clear message', async () => {
+    const dir = await packCopy('clip-only', ['pack.json', 'onnx/prior.onnx', 'onnx/decoder.onnx', 'onnx/latent_decoder.onnx']);
+    const engine = await Engine.load({ packDir: dir });
+    try {
+      expect(engine.pack).toMatchObject({ name: 'clip-only', canGenerate: false, imageSize: 0, logitScale: 100, contextLength: 32, clipImageSize: 64 });
+      const img = await sharp({ create: { width: 80, height: 64, channels: 3, background: 'red' } }).png().toBuffer();
+      const scores = await engine.classify(img, ['a red square', 'a blue circle']);
+      expect(scores.reduce((s, x) => s + x.score, 0)).toBeCloseTo(1, 10);
+      expect(await engine.describe(img, { top: 2 })).toHaveLength(2);
+      for (const run of [() => engine.imagine('a red star'), () => engine.vary(img), () => engine.blend(img, img)]) {
+        const err = await run().catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(UserInputError);
+        expect((err as Error).message).toMatch(/"clip-only" is CLIP-only: it can classify and describe, but not/);
+      }
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
+describe('broken packs: a start-up error that names the file', () => {
+  it.each([
+    ['tokenizer.json', /tokenizer\.json: missing/],
+    ['preprocessor_config.json', /preprocessor_config\.json: missing/],
+    ['config.json', /config\.json: missing/],
+    ['onnx/text_model.onnx', /onnx\/text_model\.onnx: missing/],
+    ['onnx/decoder.onnx', /onnx\/decoder\.onnx: missing/],
+    ['onnx/latent_decoder.onnx', /onnx\/latent_decoder\.onnx: missing/],
+  ])('missing %s', async (file, message) => {
+    const err = await loadError(await packCopy(`missing-${file.replace('/', '-')}`, [file]));
+    expect(err.message).toMatch(message);
+  });
+
+  it('a pack folder that does not exist', async () => {
+    expect((await loadError(join(root, 'nope'))).message).toMatch(/nope: is not a model pack folder/);
+  });
+
+  it('malformed JSON', async () => {
+    const dir = await packCopy('bad-json');
+    await writeFile(join(dir, 'pack.json'), '{"format": 1, ');
+    expect((await loadError(dir)).message).toMatch(/pack\.json: is not valid JSON/);
+  });
+
+  it('a pack.json field of the wrong kind', async () => {
+    const dir = await packCopy('bad-field');
+    const pack = JSON.parse(await readFile(join(dir, 'pack.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+    pack['decoder']!['prediction'] = 'noise';
+    await writeFile(join(dir, 'pack.json'), JSON.stringify(pack));
+    expect((await loadError(dir)).message).toMatch(/pack\.json: decoder\.prediction must be "epsilon", "v" or "x0"/);
+  });
+
+  it('a config.json that is not a CLIP config', async () => {
+    const dir = await packCopy('bad-config');
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ model_type: 'bert' }));
+    expect((await loadError(dir)).message).toMatch(/config\.json: must be a Hugging Face CLIP config/);
+  });
+
+  it('an ONNX file that is not a model', async () => {
+    const dir = await packCopy('garbage-onnx', ['onnx/prior.onnx']);
+    await writeFile(join(dir, 'onnx', 'prior.onnx'), 'not a protobuf');
+    expect((await loadError(dir)).message).toMatch(/onnx\/prior\.onnx: not a loadable ONNX model/);
+  });
+
+  it('an ONNX model with the wrong inputs', async () => {
+    const dir = await packCopy('swapped', ['onnx/vision_model.onnx']);
+    await symlink(join(PACK_DIR, 'onnx', 'text_model.onnx'), join(dir, 'onnx', 'vision_model.onnx'));
+    expect((await loadError(dir)).message).toMatch(/onnx\/vision_model\.onnx: has no input named "pixel_values" \(its inputs: input_ids\)/);
+  });
+
+  it('an unusable tokenizer.json', async () => {
+    const dir = await packCopy('bad-tokenizer');
+    await writeFile(join(dir, 'tokenizer.json'), JSON.stringify({ version: '1.0' }));
+    expect((await loadError(dir)).message).toMatch(/tokenizer\.json: must be a Hugging Face tokenizers JSON/);
+  });
+});
