@@ -1,0 +1,163 @@
+"""Evaluate the pack (PyTorch weights from training/checkpoints, the same networks as the ONNX files):
+
+- zero-shot colour / shape / colour+shape (55-way, 'a <colour> <shape>') on seen and held-out triples;
+- text-to-image: for prompts 'a big <c> <s> on a <bg> background', the fraction of generated images whose
+  colour, shape (55-way) and background (10-way over 'a big <c> <s> on a <x> background') the pack's CLIP
+  judges right; seen and held-out triples;
+- variations of held-out images keep the source's colour and shape;
+- diversity: mean pairwise pixel difference of the 4 images of one prompt (0 = identical).
+
+Writes the numbers into pack.json's "metrics", a sample grid models/<pack>/samples.png and the model
+card models/<pack>/README.md.
+    /usr/bin/python3 training/eval.py [--prompts 60] [--steps 25]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+import common
+import train
+import world
+
+
+def generate(models: dict, text_emb: torch.Tensor, n: int, steps: int, g_prior: float, g_dec: float,
+             gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """text_emb [B, D] -> (images [B*n, 3, 128, 128] in [-1, 1], image embeddings)."""
+    cond = text_emb.repeat_interleave(n, 0)
+    x = common.ddim_sample(models["prior"], (cond.shape[0], 128), cond, "x0", steps, g_prior, gen)
+    emb = F.normalize(x / math.sqrt(128), dim=-1)
+    return decode(models, emb, steps, g_dec, gen), emb
+
+
+def decode(models: dict, emb: torch.Tensor, steps: int, g_dec: float, gen: torch.Generator, eta: float = 0.0) -> torch.Tensor:
+    lat = common.ddim_sample(models["decoder"], (emb.shape[0], 4, 16, 16), emb, "v", steps, g_dec, gen, eta=eta)
+    with torch.no_grad():
+        return models["ae_dec"](lat / models["latent_scale"])
+
+
+def judge(models: dict, img128: torch.Tensor, truth: list[tuple[str, str, str]]) -> dict:
+    """CLIP judge on 64 px (box-downsampled, as the training images were made)."""
+    clip = models["clip"]
+    x64 = common.downsample_box(img128.clamp(-1, 1))
+    # quantize like a PNG would
+    x64 = torch.round((x64 + 1) * 127.5) / 127.5 - 1
+    with torch.no_grad():
+        im = F.normalize(clip.image(x64), dim=-1)
+    labels = [(c, s) for c in world.COLOUR_NAMES for s in world.SHAPES]
+    t = train.embed_texts(clip, [f"a {c} {s}" for c, s in labels], torch.device("cpu"))
+    pred = (im @ t.T).argmax(1).tolist()
+    ok_c, ok_s, ok_b = [], [], []
+    for i, (c, s, b) in enumerate(truth):
+        pc, ps = labels[pred[i]]
+        ok_c.append(pc == c)
+        ok_s.append(ps == s)
+        bgs = [x for x in world.COLOUR_NAMES if x != c]
+        tb = train.embed_texts(clip, [f"a big {c} {s} on a {x} background" for x in bgs], torch.device("cpu"))
+        ok_b.append(bgs[int((im[i] @ tb.T).argmax())] == b)
+    return {"colour": ok_c, "shape": ok_s, "background": ok_b}
+
+
+def rate(xs: list[bool]) -> float:
+    return round(sum(xs) / max(1, len(xs)), 4)
+
+
+def main(argv: list[str] | None = None) -> dict:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--prompts", type=int, default=60)
+    ap.add_argument("--variations", type=int, default=40)
+    ap.add_argument("--steps", type=int, default=25)
+    ap.add_argument("--prior-guidance", type=float, default=2.0)
+    ap.add_argument("--guidance", type=float, default=3.0)
+    ap.add_argument("--pack-out", default=os.path.join(common.ROOT, "models", "shapes-v1"))
+    a = ap.parse_args(argv)
+    common.setup_threads()
+    dev = torch.device("cpu")
+    models = train.build_models(dev)
+    for k, m in models.items():
+        if isinstance(m, torch.nn.Module):
+            m.eval()
+    t0 = time.time()
+    metrics: dict = {"zero_shot": train.zero_shot(models["clip"], dev)}
+    print("zero-shot", json.dumps(metrics["zero_shot"]), flush=True)
+
+    rng = random.Random(99)
+    held = sorted(world.load_heldout())
+    seen = [t for t in world.all_triples() if t not in set(held)]
+    triples = [("heldout", t) for t in rng.sample(held, a.prompts // 2)] + [("seen", t) for t in rng.sample(seen, a.prompts - a.prompts // 2)]
+    gen = torch.Generator().manual_seed(5)
+    res: dict = {"seen": {"colour": [], "shape": [], "background": []}, "heldout": {"colour": [], "shape": [], "background": []}}
+    diversity = []
+    samples = []
+    for i in range(0, len(triples), 8):
+        chunk = triples[i:i + 8]
+        prompts = [f"a big {c} {s} on a {b} background" for _, (c, s, b) in chunk]
+        te = train.embed_texts(models["clip"], prompts, dev)
+        imgs, _ = generate(models, te, 4, a.steps, a.prior_guidance, a.guidance, gen)
+        truth = [t for _, t in chunk for _ in range(4)]
+        j = judge(models, imgs, truth)
+        for k, (split, _) in enumerate([x for x in chunk for _ in range(4)]):
+            for key in res[split]:
+                res[split][key].append(j[key][k])
+        u8 = torch.from_numpy(common.to_uint8(imgs)).float() / 255
+        for p in range(len(chunk)):
+            four = u8[p * 4:(p + 1) * 4]
+            diffs = [float((four[x] - four[y]).abs().mean()) for x in range(4) for y in range(x + 1, 4)]
+            diversity.append(min(diffs))
+        if len(samples) < 8:
+            samples.append((prompts[0], common.to_uint8(imgs[:4])))
+        print(f"generated {i + len(chunk)}/{len(triples)} prompts", flush=True)
+    metrics["text_to_image"] = {split: {k: rate(v) for k, v in d.items()} | {"n": len(d["colour"])} for split, d in res.items()}
+    allv = {k: res["seen"][k] + res["heldout"][k] for k in res["seen"]}
+    metrics["text_to_image"]["all"] = {k: rate(v) for k, v in allv.items()} | {"n": len(allv["colour"])}
+    metrics["diversity"] = {"min_pairwise_mean_abs_diff_mean": round(float(np.mean(diversity)), 4),
+                            "prompts_with_4_distinct_images": rate([d > 0.02 for d in diversity])}
+
+    # variations of held-out images
+    vr = random.Random(3)
+    src_t = [held[vr.randrange(len(held))] for _ in range(a.variations)]
+    scenes = [world.sample_scene(vr, None, n_objects=1, colour=c, shape=s, background=b, size="big") for c, s, b in src_t]
+    src64 = torch.from_numpy(np.stack([np.asarray(world.render(sc, 128).resize((64, 64), 4)) for sc in scenes]))
+    emb = train.embed_images(models["clip"], src64, dev)
+    var = decode(models, emb, a.steps, a.guidance, gen)
+    jv = judge(models, var, src_t)
+    metrics["variations_heldout"] = {"colour": rate(jv["colour"]), "shape": rate(jv["shape"]),
+                                     "colour_and_shape": rate([x and y for x, y in zip(jv["colour"], jv["shape"])]),
+                                     "n": len(src_t)}
+    metrics["eval_settings"] = {"steps": a.steps, "prior_guidance": a.prior_guidance, "decoder_guidance": a.guidance,
+                                "prompts": len(triples), "images_per_prompt": 4, "seconds": round(time.time() - t0)}
+    print(json.dumps(metrics, indent=1), flush=True)
+
+    # sample grid: 8 prompts x 4 images
+    grid = Image.new("RGB", (4 * 128, len(samples) * 128), (255, 255, 255))
+    for r, (_, ims) in enumerate(samples):
+        for c in range(4):
+            grid.paste(Image.fromarray(ims[c]), (c * 128, r * 128))
+    os.makedirs(a.pack_out, exist_ok=True)
+    grid.save(os.path.join(a.pack_out, "samples.png"), optimize=True)
+    with open(os.path.join(a.pack_out, "samples.json"), "w") as f:
+        json.dump([p for p, _ in samples], f, indent=1)
+    pj = os.path.join(a.pack_out, "pack.json")
+    if os.path.exists(pj):
+        with open(pj) as f:
+            pack = json.load(f)
+        pack["metrics"] = metrics
+        with open(pj, "w") as f:
+            json.dump(pack, f, indent=1)
+            f.write("\n")
+        import card
+        card.write(a.pack_out)
+    return metrics
+
+
+if __name__ == "__main__":
+    main()
