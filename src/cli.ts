@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Engine, PackError, UserInputError, type Generation } from './engine/index.ts';
+import { parseLabels, validateCount, validateFrames, validatePrompt, validateRatio } from './engine/validate.ts';
 
 export const DEFAULT_PACK = fileURLToPath(new URL('../models/shapes-v1', import.meta.url));
 const CLI_MAX_LABELS = 1000;
@@ -126,12 +127,17 @@ export async function main(argv: string[], io = { stdout: process.stdout, stderr
       ...(number(values, 'steps') !== undefined ? { steps: number(values, 'steps')! } : {}),
       ...(number(values, 'guidance') !== undefined ? { guidance: number(values, 'guidance')! } : {}),
     };
-    // Read the inputs before loading the pack, so that a wrong path fails fast.
+    // Check what can be checked, and read the inputs, before loading the pack: bad input fails fast.
+    if (verb === 'classify') parseLabels(values.labels!, CLI_MAX_LABELS);
+    if (verb === 'imagine') validatePrompt(args[0]);
+    if (opts.n !== undefined) validateCount(opts.n);
+    if (number(values, 'ratio') !== undefined) validateRatio(number(values, 'ratio'));
+    if (number(values, 'frames') !== undefined) validateFrames(number(values, 'frames'));
     const images = verb === 'imagine' ? [] : await Promise.all(args.map(readImage));
 
     const verbose = values.verbose;
     engine = await Engine.load({
-      packDir: resolve(values.pack ?? process.env['UNCLIP_PACK'] ?? DEFAULT_PACK),
+      packDir: resolve(values.pack ?? (process.env['UNCLIP_PACK'] || DEFAULT_PACK)),
       log: (line) => {
         if (verbose || /CUDA/.test(line)) io.stderr.write(`${line}\n`);
       },
