@@ -450,7 +450,7 @@ export class LocalDiscord extends EventEmitter {
         user_id: user.id,
         channel_id: record.message.channel_id,
         message_id: record.message.id,
-        ...(record.guildId ? { guild_id: record.guildId, member: memberOf(this.world, record.guildId, user.id) } : {}),
+        ...(record.guildId ? { guild_id: record.guildId, member: this.world.member(record.guildId, user.id) } : {}),
         emoji: { id: null, name: emoji },
         message_author_id: record.message.author.id,
         burst: false,

@@ -1,0 +1,43 @@
+import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
+import { UserInputError, validatePrompt } from '../src/engine/index.ts';
+import type { BotContext } from '../src/discord/context.ts';
+import { generateOptions, quote, startGeneration } from '../src/discord/generation.ts';
+import { InteractionReply } from '../src/discord/replies.ts';
+
+export const data = new SlashCommandBuilder()
+  .setName('imagine')
+  .setDescription('Draw pictures from a description: a 2×2 grid, with variations one click away')
+  .addStringOption((o) =>
+    o.setName('prompt').setDescription('What to draw, e.g. "a big red star on a blue background"').setRequired(true).setMaxLength(300),
+  )
+  .addIntegerOption((o) => o.setName('count').setDescription('How many images (default 4)').setMinValue(1).setMaxValue(4))
+  .addIntegerOption((o) => o.setName('seed').setDescription('Seed, to get the same pictures again').setMinValue(0).setMaxValue(4_294_967_295))
+  .addNumberOption((o) => o.setName('guidance').setDescription('How closely to follow the prompt (default: the model’s)').setMinValue(0).setMaxValue(30));
+
+export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
+  const reply = new InteractionReply(interaction, ctx.log);
+  let prompt: string;
+  try {
+    prompt = validatePrompt(interaction.options.getString('prompt', true));
+  } catch (error) {
+    if (error instanceof UserInputError) return reply.userError(error.message);
+    throw error;
+  }
+  const n = interaction.options.getInteger('count') ?? 4;
+  const seed = interaction.options.getInteger('seed');
+  const guidance = interaction.options.getNumber('guidance');
+  startGeneration(
+    ctx,
+    reply,
+    {
+      userId: interaction.user.id,
+      kind: 'imagine',
+      prompt,
+      label: `imagine: ${prompt.slice(0, 40)}`,
+      headline: quote(prompt),
+      run: (opts) =>
+        ctx.engine.imagine(prompt, generateOptions(ctx, { ...opts, n, ...(seed !== null ? { seed } : {}), ...(guidance !== null ? { guidance } : {}) })),
+    },
+    () => reply.begin(),
+  );
+}

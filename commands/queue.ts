@@ -1,0 +1,17 @@
+import { MessageFlags, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
+import type { BotContext } from '../src/discord/context.ts';
+import { NO_PINGS } from '../src/discord/replies.ts';
+
+export const data = new SlashCommandBuilder().setName('queue').setDescription('Your jobs and how long the queue is');
+
+export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
+  const mine = ctx.queue.jobsOf(interaction.user.id);
+  const lines = mine.map((j) => `• ${j.label.replace(/[*_`~|]/g, '')}: ${j.state === 'running' ? 'running now' : `position ${j.position}`}`);
+  const running = ctx.queue.running ? 1 : 0;
+  const summary = `Queue: ${ctx.queue.waiting} waiting, ${running} running (at most ${ctx.queue.limits.perUser} per person).`;
+  await interaction.reply({
+    content: `${mine.length ? `Your jobs:\n${lines.join('\n')}` : 'You have no jobs in the queue.'}\n${summary}`,
+    flags: MessageFlags.Ephemeral,
+    allowedMentions: NO_PINGS,
+  });
+}

@@ -1,0 +1,78 @@
+/**
+ * The bot: a discord.js client wired to the router, the inference queue and the store. With
+ * `config.restUrl` REST (and so gateway discovery) goes to that base URL: a REST proxy, or the local
+ * Discord of src/sandbox.
+ */
+import { Client, Events, GatewayIntentBits, Partials, type Collection } from 'discord.js';
+import type { Engine } from '../engine/index.ts';
+import { InferenceQueue } from '../queue/index.ts';
+import { MemoryGenerationStore, type GenerationStore } from '../store/index.ts';
+import { loadCommands, type Command } from './commands.ts';
+import type { Config } from './config.ts';
+import type { BotContext } from './context.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { NO_PINGS } from './replies.ts';
+import { attachRouter } from './router.ts';
+
+export interface BotOptions {
+  config: Config;
+  engine: Engine;
+  store?: GenerationStore;
+  log?: Logger;
+  commandsDir?: string;
+}
+
+export const INTENTS = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessageReactions];
+
+export class Bot {
+  private constructor(
+    readonly client: Client,
+    readonly ctx: BotContext,
+    readonly commands: Collection<string, Command>,
+  ) {}
+
+  static async create(opts: BotOptions): Promise<Bot> {
+    const log = opts.log ?? createLogger({ level: opts.config.logLevel, secrets: [opts.config.token] });
+    const ctx: BotContext = {
+      engine: opts.engine,
+      queue: new InferenceQueue(opts.config.queue),
+      store: opts.store ?? new MemoryGenerationStore(),
+      config: opts.config,
+      log,
+      attachments: { hosts: opts.config.cdnHosts, maxBytes: opts.config.maxInputBytes },
+      pendingClassify: new Map(),
+      inflight: new Set(),
+    };
+    const commands = await loadCommands(opts.commandsDir, log);
+    const client = new Client({
+      intents: INTENTS,
+      // Reactions on results this process never saw (older messages, before a restart).
+      partials: [Partials.Message, Partials.Reaction, Partials.User, Partials.Channel],
+      allowedMentions: NO_PINGS,
+      ...(opts.config.restUrl ? { rest: { api: opts.config.restUrl } } : {}),
+    });
+    attachRouter(client, ctx, commands);
+    client.on(Events.Error, (error) => log.error('discord client error', { error }));
+    client.on(Events.ShardDisconnect, (event, shard) => log.warn('gateway disconnected', { code: event.code, shard }));
+    return new Bot(client, ctx, commands);
+  }
+
+  /** Logs in and resolves once the gateway session is ready. */
+  async start(): Promise<void> {
+    const token = this.ctx.config.token;
+    if (!token) throw new Error('no DISCORD_TOKEN');
+    const ready = new Promise<void>((resolve) => this.client.once(Events.ClientReady, () => resolve()));
+    await this.client.login(token);
+    await ready;
+    this.ctx.log.info('connected to Discord', { user: this.client.user?.tag, guilds: this.client.guilds.cache.size, commands: [...this.commands.keys()] });
+  }
+
+  /** Stops taking jobs, lets the running one finish and its result reach Discord, then disconnects. */
+  async stop(): Promise<void> {
+    this.ctx.log.info('shutting down', { waiting: this.ctx.queue.waiting, running: this.ctx.queue.running?.id ?? null });
+    await this.ctx.queue.close();
+    await Promise.allSettled([...this.ctx.inflight]);
+    await this.client.destroy();
+    this.ctx.log.info('stopped');
+  }
+}

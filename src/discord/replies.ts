@@ -1,0 +1,222 @@
+/**
+ * Where a job's status and result go. Edits are serialized per reply, progress is coalesced (only the
+ * newest pending status is sent) and dropped once the final result is on its way, so a slow preview
+ * edit never overwrites the result.
+ *
+ * - InteractionReply: the deferred response of a command or button. Once its token is dead (about
+ *   14 minutes, or Discord says so) or the message was deleted, the result is posted to the channel
+ *   instead, mentioning the requester.
+ * - ChannelReply: for reactions, which have no token: a reply message in the channel.
+ */
+import {
+  DiscordAPIError,
+  MessageFlags,
+  RESTJSONErrorCodes,
+  type BaseMessageOptions,
+  type Client,
+  type Message,
+  type RepliableInteraction,
+  type SendableChannels,
+} from 'discord.js';
+import type { Logger } from './logger.ts';
+
+export interface ReplyPayload {
+  content: string;
+  embeds?: BaseMessageOptions['embeds'];
+  files?: { attachment: Buffer; name: string }[];
+  components?: BaseMessageOptions['components'];
+}
+
+/** Echoed prompts and labels never ping: every message goes out with this unless it means to. */
+export const NO_PINGS = { parse: [] as [] };
+
+/** Interaction tokens live 15 minutes; stop using one a little before. */
+export const TOKEN_LIFETIME_MS = 14 * 60_000;
+
+const DEAD_TOKEN_CODES: number[] = [
+  RESTJSONErrorCodes.InvalidWebhookToken,
+  RESTJSONErrorCodes.UnknownWebhook,
+  RESTJSONErrorCodes.UnknownInteraction,
+  RESTJSONErrorCodes.UnknownMessage,
+];
+
+export function isDeadTokenError(error: unknown): boolean {
+  return error instanceof DiscordAPIError && typeof error.code === 'number' && DEAD_TOKEN_CODES.includes(error.code);
+}
+
+function editOptions(p: ReplyPayload) {
+  return {
+    content: p.content,
+    embeds: p.embeds ?? [],
+    components: p.components ?? [],
+    files: p.files ?? [],
+    attachments: [],
+    allowedMentions: NO_PINGS,
+  };
+}
+
+export abstract class Reply {
+  #chain: Promise<unknown> = Promise.resolve();
+  #pending: ReplyPayload | null = null;
+  #final = false;
+
+  constructor(
+    readonly userId: string,
+    protected readonly log: Logger,
+  ) {}
+
+  protected abstract send(payload: ReplyPayload, final: boolean): Promise<Message | null>;
+  /** A message for the requester alone where Discord allows it. */
+  abstract userError(text: string): Promise<void>;
+
+  protected enqueue<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.#chain.then(fn);
+    this.#chain = next.catch(() => {});
+    return next;
+  }
+
+  /** Shows a status (queued, progress); superseded by any newer status or the final result. */
+  status(payload: ReplyPayload): void {
+    if (this.#final) return;
+    const alreadyScheduled = this.#pending !== null;
+    this.#pending = payload;
+    if (alreadyScheduled) return;
+    this.enqueue(async () => {
+      const p = this.#pending;
+      this.#pending = null;
+      if (p && !this.#final) await this.send(p, false);
+    }).catch((error: unknown) => this.log.warn('status update failed', { error }));
+  }
+
+  /** Shows the result; returns the message it is in. */
+  final(payload: ReplyPayload): Promise<Message | null> {
+    this.#final = true;
+    this.#pending = null;
+    return this.enqueue(() => this.send(payload, true));
+  }
+
+  /** Resolves when every edit asked for so far is done. */
+  settled(): Promise<void> {
+    return this.enqueue(async () => {});
+  }
+}
+
+export class InteractionReply extends Reply {
+  #tokenDead = false;
+
+  constructor(
+    private readonly interaction: RepliableInteraction,
+    log: Logger,
+    private readonly lifetimeMs = TOKEN_LIFETIME_MS,
+  ) {
+    super(interaction.user.id, log);
+  }
+
+  /** Acknowledges within Discord's 3 s: "thinking…" until the first status. */
+  begin(): void {
+    this.enqueue(async () => {
+      try {
+        await this.interaction.deferReply();
+      } catch (error) {
+        if (!isDeadTokenError(error)) throw error;
+        this.#tokenDead = true;
+        this.log.warn('could not acknowledge in time; the result will go to the channel', { interaction: this.interaction.id });
+      }
+    }).catch((error: unknown) => this.log.error('deferReply failed', { error }));
+  }
+
+  get tokenUsable(): boolean {
+    return !this.#tokenDead && Date.now() - this.interaction.createdTimestamp < this.lifetimeMs;
+  }
+
+  protected async send(payload: ReplyPayload, final: boolean): Promise<Message | null> {
+    if (this.tokenUsable) {
+      try {
+        return await this.interaction.editReply(editOptions(payload));
+      } catch (error) {
+        if (!isDeadTokenError(error)) throw error;
+        this.#tokenDead = true;
+        this.log.info('interaction reply unusable (token expired or message deleted); posting to the channel', { interaction: this.interaction.id });
+      }
+    }
+    if (!final) return null;
+    const channel = await channelOf(this.interaction.client, this.interaction.channelId);
+    return channel.send({
+      ...payload,
+      content: `<@${this.userId}> ${payload.content}`,
+      allowedMentions: { parse: [], users: [this.userId] },
+    });
+  }
+
+  userError(text: string): Promise<void> {
+    return this.enqueue(async () => {
+      const i = this.interaction;
+      if (!i.deferred && !i.replied) {
+        await i.reply({ content: text, flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
+        return;
+      }
+      if (this.tokenUsable) {
+        try {
+          await i.deleteReply().catch(() => {});
+          await i.followUp({ content: text, flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
+          return;
+        } catch (error) {
+          if (!isDeadTokenError(error)) throw error;
+          this.#tokenDead = true;
+        }
+      }
+      const channel = await channelOf(i.client, i.channelId);
+      await channel.send({ content: `<@${this.userId}> ${text}`, allowedMentions: { parse: [], users: [this.userId] } });
+    });
+  }
+}
+
+export class ChannelReply extends Reply {
+  #message: Message | null = null;
+
+  constructor(
+    private readonly client: Client,
+    private readonly channelId: string,
+    private readonly sourceMessageId: string,
+    userId: string,
+    log: Logger,
+  ) {
+    super(userId, log);
+  }
+
+  protected async send(payload: ReplyPayload, final: boolean): Promise<Message | null> {
+    if (this.#message) {
+      try {
+        return await this.#message.edit(editOptions(payload));
+      } catch (error) {
+        if (!(error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.UnknownMessage)) throw error;
+        this.#message = null; // deleted meanwhile: post anew
+      }
+    }
+    const channel = await channelOf(this.client, this.channelId);
+    this.#message = await channel.send({
+      ...payload,
+      content: `<@${this.userId}> ${payload.content}`,
+      allowedMentions: final ? { parse: [], users: [this.userId] } : NO_PINGS,
+      reply: { messageReference: this.sourceMessageId, failIfNotExists: false },
+    });
+    return this.#message;
+  }
+
+  userError(text: string): Promise<void> {
+    return this.enqueue(async () => {
+      const channel = await channelOf(this.client, this.channelId);
+      await channel.send({
+        content: `<@${this.userId}> ${text}`,
+        allowedMentions: { parse: [], users: [this.userId] },
+        reply: { messageReference: this.sourceMessageId, failIfNotExists: false },
+      });
+    });
+  }
+}
+
+async function channelOf(client: Client, channelId: string | null): Promise<SendableChannels> {
+  const channel = channelId ? (client.channels.cache.get(channelId) ?? (await client.channels.fetch(channelId))) : null;
+  if (!channel?.isSendable()) throw new Error(`cannot post in channel ${String(channelId)}`);
+  return channel;
+}

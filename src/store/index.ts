@@ -1,0 +1,1 @@
+export { MemoryGenerationStore, type GenerationKind, type GenerationStore, type StoredGeneration } from './generations.ts';
