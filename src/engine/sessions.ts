@@ -1,12 +1,16 @@
 /**
  * ONNX Runtime sessions: one per model, created once, with measured session options.
  *
- * Options (measured on the 2-core CPU with `npm run bench -- --sweep`, see bench/run.ts):
- * - intraOpNumThreads = the number of cores (2): the models are small, inter-op parallelism does not
- *   pay, so interOpNumThreads = 1 and sequential execution;
- * - graphOptimizationLevel 'all' (fusions + layout transforms; measured faster than 'extended');
- * - the CPU memory arena and memory patterns on: the same shapes are run again and again, so
- *   allocations are reused between denoising steps.
+ * Options, measured on the 2-core CPU (`npm run bench -- --sweep`, and imagine end to end) while
+ * another process kept ~1.3 cores busy, as the bot's host will be when sharp and discord.js work:
+ * - intra-op threads = the number of cores, with thread *spinning off*: idle pool threads that spin
+ *   fight whatever else runs. imagine (4 images) p50: 2 threads spinning 1.31 s, 2 threads not
+ *   spinning 0.79 s, 1 thread 0.76 s; not spinning keeps the second core's gain on an idle machine.
+ *   Inter-op parallelism does not pay for these small graphs: interOpNumThreads = 1, sequential.
+ * - graphOptimizationLevel 'all': decoder step at batch 8, 1 thread: basic 48 ms, extended 44 ms,
+ *   all 37 ms (the NCHWc layout transforms of 'all' help the convolutions).
+ * - the CPU memory arena and memory patterns on: the same shapes run again and again, so buffers
+ *   are reused between denoising steps (arena off measured no faster and uses more allocations).
  */
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
@@ -22,6 +26,8 @@ export interface SessionSettings {
   graphOptimizationLevel: 'disabled' | 'basic' | 'extended' | 'all';
   enableCpuMemArena: boolean;
   enableMemPattern: boolean;
+  /** Let idle intra-op threads spin (lower latency on an idle machine, wasted CPU under contention). */
+  allowSpinning: boolean;
 }
 
 export function defaultSessionSettings(over: Partial<SessionSettings> = {}): SessionSettings {
@@ -31,6 +37,7 @@ export function defaultSessionSettings(over: Partial<SessionSettings> = {}): Ses
     graphOptimizationLevel: 'all',
     enableCpuMemArena: true,
     enableMemPattern: true,
+    allowSpinning: false,
     ...over,
   };
 }
@@ -45,6 +52,7 @@ function sessionOptions(s: SessionSettings, provider: Device): ort.InferenceSess
     enableCpuMemArena: s.enableCpuMemArena,
     enableMemPattern: s.enableMemPattern,
     logSeverityLevel: 3,
+    extra: { session: { intra_op: { allow_spinning: s.allowSpinning ? '1' : '0' } } },
   };
 }
 
