@@ -8,7 +8,7 @@ import type { GenerateOptions, Generation } from '../engine/index.ts';
 import type { GenerationKind, StoredGeneration } from '../store/index.ts';
 import { DISCORD_UPLOAD_LIMIT } from './config.ts';
 import type { BotContext } from './context.ts';
-import { customIds, reactionsFor } from './custom-ids.ts';
+import { CELL_EMOJIS, customIds, reactionsFor } from './custom-ids.ts';
 import { startJob } from './jobs.ts';
 import type { Reply, ReplyPayload } from './replies.ts';
 
@@ -61,7 +61,7 @@ export function resultFiles(result: ImageResult): { attachment: Buffer; name: st
 export function renderResult(headline: string, result: ImageResult): ReplyPayload {
   const cells = result.images.length;
   return {
-    content: `${headline}\nseed ${result.seed} · V1–V${cells} for variations, 🔁 for a new seed${cells > 1 ? ', or react 1️⃣–4️⃣' : ', or react 🔁'}`,
+    content: `${headline}\nseed ${result.seed} · V1–V${cells} or react ${cells > 1 ? `1️⃣–${CELL_EMOJIS[cells - 1]}` : '🔁'} for variations, 🔁 button for a new seed`,
     files: resultFiles(result),
     components: [resultButtons(cells)],
   };
@@ -78,11 +78,11 @@ export function startGeneration(ctx: BotContext, reply: Reply, job: GenerationJo
       headline: job.headline,
       run: ({ signal, onProgress }) => job.run({ signal, onProgress }),
       render: (result) => renderResult(job.headline, result),
-      after: async (message: Message, result) => {
+      save: async (messageId, result) => {
         const stored: StoredGeneration = {
-          messageId: message.id,
-          channelId: message.channelId,
-          guildId: message.guildId,
+          messageId,
+          channelId: reply.channelId,
+          guildId: reply.guildId,
           ownerId: job.userId,
           kind: job.kind,
           prompt: job.prompt,
@@ -92,6 +92,8 @@ export function startGeneration(ctx: BotContext, reply: Reply, job: GenerationJo
           createdAt: Date.now(),
         };
         await ctx.store.save(stored);
+      },
+      after: async (message: Message, result) => {
         for (const emoji of reactionsFor(result.images.length)) await message.react(emoji);
       },
     },

@@ -19,7 +19,9 @@ export interface JobRequest<T> {
   headline: string;
   run: (opts: { signal: AbortSignal; onProgress: (p: Progress) => void }) => Promise<T>;
   render: (result: T) => Promise<ReplyPayload> | ReplyPayload;
-  /** After the result is shown (store it, add reactions). */
+  /** Remembers the result under the id of the message it goes to: before it is shown when that id is known, else after. */
+  save?: (messageId: string, result: T) => Promise<void>;
+  /** After the result is shown (add reactions). */
   after?: (message: Message, result: T) => Promise<void>;
 }
 
@@ -43,7 +45,10 @@ export function startJob<T>(ctx: BotContext, reply: Reply, req: JobRequest<T>, a
     label: req.label,
     run: ({ signal, progress }) => req.run({ signal, onProgress: progress }),
     onPosition: (position) => status(`⏳ Queued: position ${position}.`),
-    onStart: () => status('🎨 Working on it…'),
+    onStart: () => {
+      ctx.log.info('job started', { job: jobId, user: req.userId, label: req.label });
+      status('🎨 Working on it…');
+    },
     onProgress: (p) => {
       if (p.stage !== 'decoder' || !p.preview) return status(`🎨 ${p.stage} step ${p.step}/${p.steps}…`);
       p.preview()
@@ -67,8 +72,12 @@ export function startJob<T>(ctx: BotContext, reply: Reply, req: JobRequest<T>, a
   const delivery = (async () => {
     try {
       const result = await job.result;
-      const message = await reply.final(await req.render(result));
+      const payload = await req.render(result);
+      const target = req.save ? await reply.targetMessageId() : null;
+      if (target) await req.save!(target, result);
+      const message = await reply.final(payload);
       log.info('job done', { message: message?.id });
+      if (message && req.save && message.id !== target) await req.save(message.id, result);
       if (message && req.after) await req.after(message, result);
     } catch (error) {
       if (error instanceof UserInputError) {

@@ -62,10 +62,17 @@ export abstract class Reply {
 
   constructor(
     readonly userId: string,
+    readonly channelId: string,
+    readonly guildId: string | null,
     protected readonly log: Logger,
   ) {}
 
   protected abstract send(payload: ReplyPayload, final: boolean): Promise<Message | null>;
+  /**
+   * The id of the message the final result will be shown in, when known in advance (so what
+   * buttons need can be stored before they can be clicked). Waits for pending edits.
+   */
+  abstract targetMessageId(): Promise<string | null>;
   /** A message for the requester alone where Discord allows it. */
   abstract userError(text: string): Promise<void>;
 
@@ -103,26 +110,32 @@ export abstract class Reply {
 
 export class InteractionReply extends Reply {
   #tokenDead = false;
+  #messageId: string | null = null;
 
   constructor(
     private readonly interaction: RepliableInteraction,
     log: Logger,
     private readonly lifetimeMs = TOKEN_LIFETIME_MS,
   ) {
-    super(interaction.user.id, log);
+    super(interaction.user.id, interaction.channelId ?? '', interaction.guildId, log);
   }
 
   /** Acknowledges within Discord's 3 s: "thinking…" until the first status. */
   begin(): void {
     this.enqueue(async () => {
       try {
-        await this.interaction.deferReply();
+        const response = await this.interaction.deferReply({ withResponse: true });
+        this.#messageId = response.resource?.message?.id ?? null;
       } catch (error) {
         if (!isDeadTokenError(error)) throw error;
         this.#tokenDead = true;
         this.log.warn('could not acknowledge in time; the result will go to the channel', { interaction: this.interaction.id });
       }
     }).catch((error: unknown) => this.log.error('deferReply failed', { error }));
+  }
+
+  targetMessageId(): Promise<string | null> {
+    return this.enqueue(async () => (this.tokenUsable ? this.#messageId : null));
   }
 
   get tokenUsable(): boolean {
@@ -176,18 +189,23 @@ export class ChannelReply extends Reply {
 
   constructor(
     private readonly client: Client,
-    private readonly channelId: string,
+    channelId: string,
+    guildId: string | null,
     private readonly sourceMessageId: string,
     userId: string,
     log: Logger,
   ) {
-    super(userId, log);
+    super(userId, channelId, guildId, log);
+  }
+
+  targetMessageId(): Promise<string | null> {
+    return this.enqueue(async () => this.#message?.id ?? null);
   }
 
   protected async send(payload: ReplyPayload, final: boolean): Promise<Message | null> {
     if (this.#message) {
       try {
-        return await this.#message.edit(editOptions(payload));
+        return await this.#message.edit(editOptions({ ...payload, content: `<@${this.userId}> ${payload.content}` }));
       } catch (error) {
         if (!(error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.UnknownMessage)) throw error;
         this.#message = null; // deleted meanwhile: post anew

@@ -125,6 +125,6 @@ async function onReaction(client: Client, reaction: MessageReaction | PartialMes
   const cell = cellForReaction(emoji, stored.embeddings.length);
   if (cell === null) return;
   ctx.log.info('reaction', { emoji, user: user.id, message: reaction.message.id });
-  const reply = new ChannelReply(client, reaction.message.channelId, reaction.message.id, user.id, ctx.log);
+  const reply = new ChannelReply(client, reaction.message.channelId, reaction.message.guildId, reaction.message.id, user.id, ctx.log);
   startVariations(ctx, reply, stored, cell, user.id, () => {});
 }

@@ -865,9 +865,10 @@ export class InteractionHandle {
   }
 }
 
-function buttons(message: APIMessage): { custom_id?: string; disabled?: boolean }[] {
+/** The buttons of a message, row by row. */
+export function buttons(message: APIMessage): { custom_id?: string; label?: string; disabled?: boolean }[] {
   return (message.components ?? []).flatMap((row) =>
-    'components' in row ? (row.components as { type: number; custom_id?: string; disabled?: boolean }[]).filter((c) => c.type === ComponentType.Button) : [],
+    'components' in row ? (row.components as { type: number; custom_id?: string; label?: string; disabled?: boolean }[]).filter((c) => c.type === ComponentType.Button) : [],
   );
 }
 

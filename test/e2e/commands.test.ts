@@ -1,0 +1,132 @@
+/** Every command's happy path, and what buttons and reactions on a result do. */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { InteractionResponseType } from 'discord-api-types/v10';
+import { buttons } from '../../src/sandbox/index.ts';
+import { decodePng, hasResult, isEphemeral, shapePng, startHarness, type Harness } from './harness.ts';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h?.stop();
+});
+afterEach(() => {
+  h.discord.assertNoUnhandledRequests();
+});
+
+describe('commands (real discord.js ↔ local Discord, real ONNX pack)', () => {
+  it('/imagine defers, then posts a 2×2 PNG grid with the prompt, seed, V1–V4 and 🔁, and adds 1️⃣–4️⃣', async () => {
+    const alice = h.discord.addUser('alice');
+    const run = h.discord.slash(alice, 'imagine', { prompt: 'a big red star on a blue background', seed: 7 });
+    expect(await run.acknowledged()).toBe(InteractionResponseType.DeferredChannelMessageWithSource);
+    const result = await run.waitForMessage(hasResult);
+    expect(isEphemeral(result)).toBe(false);
+    expect(result.content).toContain('a big red star on a blue background');
+    expect(result.content).toContain('seed 7');
+    expect(await decodePng(h.discord, result)).toEqual({ width: 256, height: 256 });
+    expect(buttons(result).map((b) => b.label ?? b.custom_id)).toEqual(['V1', 'V2', 'V3', 'V4', 'gen:again']);
+    const reactions = await h.discord.waitUntil(() => {
+      const r = h.discord.messageById(result.id).reactions;
+      return r.size === 4 ? [...r.keys()] : null;
+    }, 30_000, 'the bot to add its reactions');
+    expect(reactions).toEqual(['1️⃣', '2️⃣', '3️⃣', '4️⃣']);
+  });
+
+  it('/imagine count:1 posts a single image and reacts 🔁', async () => {
+    const alice = h.discord.addUser('alice1');
+    const run = h.discord.slash(alice, 'imagine', { prompt: 'a small green circle', count: 1 });
+    const result = await run.waitForMessage(hasResult);
+    expect(await decodePng(h.discord, result)).toEqual({ width: 128, height: 128 });
+    await h.discord.waitUntil(() => (h.discord.messageById(result.id).reactions.has('🔁') ? true : null), 30_000, '🔁');
+  });
+
+  it('V2 makes variations of cell 2; 🔁 makes the same prompt with a new seed', async () => {
+    const alice = h.discord.addUser('alice2');
+    const bob = h.discord.addUser('bob2');
+    const original = await h.discord.slash(alice, 'imagine', { prompt: 'a yellow heart on a black background', seed: 11 }).waitForMessage(hasResult);
+    const stored = await h.bot.ctx.store.get(original.id);
+    expect(stored?.embeddings).toHaveLength(4);
+
+    const v2 = h.discord.click(bob, original, 'gen:v:2');
+    const variations = await v2.waitForMessage(hasResult);
+    expect(variations.content).toContain('Variations of image 2');
+    expect(await decodePng(h.discord, variations)).toEqual({ width: 256, height: 256 });
+    const varStored = await h.bot.ctx.store.get(variations.id);
+    expect(varStored?.ownerId).toBe(bob.id);
+    expect(Array.from(varStored!.source!)).toEqual(Array.from(stored!.embeddings[1]!));
+
+    const again = h.discord.click(alice, original, 'gen:again');
+    const rerolled = await again.waitForMessage(hasResult);
+    expect(rerolled.content).toContain('a yellow heart on a black background');
+    expect(rerolled.content).not.toContain('seed 11\n');
+    const rerollStored = await h.bot.ctx.store.get(rerolled.id);
+    expect(rerollStored?.prompt).toBe('a yellow heart on a black background');
+    expect(rerollStored?.seed).not.toBe(11);
+  });
+
+  it('a 3️⃣ reaction on a result posts variations of image 3 in the channel', async () => {
+    const alice = h.discord.addUser('alice3');
+    const carol = h.discord.addUser('carol3');
+    const original = await h.discord.slash(alice, 'imagine', { prompt: 'a big blue square', seed: 3 }).waitForMessage(hasResult);
+    await h.discord.waitUntil(() => (h.discord.messageById(original.id).reactions.size === 4 ? true : null), 30_000, 'reactions');
+    h.discord.react(carol, original, '3️⃣');
+    const posted = await h.discord.waitForMessage((m) => hasResult(m) && m.content.includes('Variations of image 3') && m.content.startsWith(`<@${carol.id}>`));
+    expect(await decodePng(h.discord, posted)).toEqual({ width: 256, height: 256 });
+    const stored = await h.bot.ctx.store.get(original.id);
+    expect(Array.from((await h.bot.ctx.store.get(posted.id))!.source!)).toEqual(Array.from(stored!.embeddings[2]!));
+  });
+
+  it('/vary posts variations of an uploaded image', async () => {
+    const alice = h.discord.addUser('alice4');
+    const run = h.discord.slash(alice, 'vary', { image: { filename: 'square.png', data: await shapePng() }, count: 2 });
+    const result = await run.waitForMessage(hasResult);
+    expect(result.content).toContain('Variations of square.png');
+    expect(await decodePng(h.discord, result)).toEqual({ width: 256, height: 128 });
+  });
+
+  it('/blend posts the blend, and an animated WebP with animate:true', async () => {
+    const alice = h.discord.addUser('alice5');
+    const first = { filename: 'red.png', data: await shapePng({ r: 220, g: 40, b: 40 }) };
+    const second = { filename: 'green.png', data: await shapePng({ r: 40, g: 170, b: 60 }) };
+    const run = h.discord.slash(alice, 'blend', { first, second, ratio: 30, animate: true });
+    const result = await run.waitForMessage(hasResult);
+    expect(result.content).toContain('30 % of the first image, 70 % of the second');
+    expect(await decodePng(h.discord, result)).toEqual({ width: 128, height: 128 });
+    const walk = result.attachments.find((a) => a.filename.endsWith('.webp'));
+    expect(walk).toBeDefined();
+    const { default: sharp } = await import('sharp');
+    const meta = await sharp(Buffer.from(await (await fetch(walk!.url)).arrayBuffer()), { animated: true }).metadata();
+    expect(meta.format).toBe('webp'); // (identical neighbouring frames are merged by the encoder, so no frame count here)
+  });
+
+  it('/classify ranks the labels in an embed with a bar chart PNG', async () => {
+    const alice = h.discord.addUser('alice6');
+    const run = h.discord.slash(alice, 'classify', { image: { filename: 'square.png', data: await shapePng() }, labels: 'a red square, a green circle, a yellow star' });
+    const result = await run.waitForMessage((m) => m.embeds.length > 0);
+    const embed = result.embeds[0]!;
+    expect(embed.description!.split('\n')).toHaveLength(3);
+    expect(embed.description).toMatch(/ %/);
+    expect(embed.image?.url).toBe('attachment://scores.png');
+    expect(await decodePng(h.discord, result, /^scores\.png$/)).toMatchObject({ width: 480 });
+  });
+
+  it('"Classify image" on a message asks for labels in a modal, then classifies', async () => {
+    const alice = h.discord.addUser('alice7');
+    const posted = await h.discord.post(alice, 'what is this?', [{ filename: 'mystery.png', data: await shapePng() }]);
+    const menu = h.discord.messageCommand(alice, 'Classify image', posted);
+    await menu.modal();
+    const submit = h.discord.submitModal(alice, menu, { labels: 'a red square, a blue heart', template: 'a photo of {}' });
+    const result = await submit.waitForMessage((m) => m.embeds.length > 0);
+    expect(result.embeds[0]!.footer?.text).toContain('a photo of {}');
+    await decodePng(h.discord, result, /^scores\.png$/);
+  });
+
+  it('/queue tells you your jobs, ephemerally', async () => {
+    const alice = h.discord.addUser('alice8');
+    const answer = await h.discord.slash(alice, 'queue').waitForEphemeral();
+    expect(answer.content).toContain('You have no jobs in the queue.');
+    expect(answer.content).toMatch(/Queue: \d+ waiting/);
+  });
+});

@@ -1,0 +1,88 @@
+/**
+ * The e2e setup: the local Discord, the real bot (real discord.js, real ONNX engine on the bundled
+ * pack) connected to it through DISCORD_REST_URL, commands deployed as `npm run deploy-commands` does.
+ */
+import { MessageFlags, type APIMessage, type APIUser } from 'discord-api-types/v10';
+import sharp from 'sharp';
+import { Bot } from '../../src/discord/bot.ts';
+import { loadConfig } from '../../src/discord/config.ts';
+import { deployCommands } from '../../src/discord/deploy.ts';
+import { createLogger } from '../../src/discord/logger.ts';
+import { Engine } from '../../src/engine/index.ts';
+import { LocalDiscord, type LocalDiscordOptions } from '../../src/sandbox/index.ts';
+
+export const PACK_DIR = 'models/shapes-v1';
+
+let shared: Promise<Engine> | null = null;
+/** One engine per test file (ONNX sessions are heavy on 2 cores). */
+export function sharedEngine(): Promise<Engine> {
+  shared ??= Engine.load({ packDir: PACK_DIR, threads: 2 });
+  return shared;
+}
+
+export interface Harness {
+  discord: LocalDiscord;
+  bot: Bot;
+  logs: Record<string, unknown>[];
+  stop(): Promise<void>;
+}
+
+/** Environment a bot needs to talk to this local Discord (also for a spawned `npm start`). */
+export function sandboxEnv(discord: LocalDiscord, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    DISCORD_TOKEN: discord.token,
+    DISCORD_REST_URL: discord.apiUrl,
+    DISCORD_CDN_HOSTS: discord.cdnHost,
+    UNCLIP_PACK: PACK_DIR,
+    UNCLIP_STEPS: '4',
+    UNCLIP_PRIOR_STEPS: '4',
+    UNCLIP_THREADS: '2',
+    UNCLIP_LOG_LEVEL: 'info',
+    ...extra,
+  };
+}
+
+export async function startHarness(opts: { env?: Record<string, string>; discord?: LocalDiscordOptions } = {}): Promise<Harness> {
+  const discord = await LocalDiscord.start(opts.discord);
+  const config = loadConfig(sandboxEnv(discord, opts.env));
+  await deployCommands({ token: discord.token, restUrl: discord.apiUrl, guildId: discord.guildId });
+  const logs: Record<string, unknown>[] = [];
+  const log = createLogger({ level: 'info', secrets: [discord.token], write: (line) => logs.push(JSON.parse(line) as Record<string, unknown>) });
+  const bot = await Bot.create({ config, engine: await sharedEngine(), log });
+  await bot.start();
+  return {
+    discord,
+    bot,
+    logs,
+    async stop() {
+      await bot.stop();
+      await discord.stop();
+    },
+  };
+}
+
+export const isEphemeral = (m: APIMessage) => ((m.flags ?? 0) & MessageFlags.Ephemeral) !== 0;
+export const hasResult = (m: APIMessage) => m.attachments.some((a) => /^unclip-\d+\.png$/.test(a.filename));
+
+/** The attachment's bytes decode as a PNG; returns its size. */
+export async function decodePng(discord: LocalDiscord, message: APIMessage, name: RegExp = /\.png$/): Promise<{ width: number; height: number }> {
+  const attachment = message.attachments.find((a) => name.test(a.filename));
+  if (!attachment) throw new Error(`no attachment matching ${name} in message ${message.id}`);
+  const response = await fetch(attachment.url);
+  const meta = await sharp(Buffer.from(await response.arrayBuffer())).metadata();
+  if (meta.format !== 'png') throw new Error(`attachment is ${meta.format}, not png`);
+  return { width: meta.width!, height: meta.height! };
+}
+
+/** A small real PNG from the shapes world: a red square on blue. */
+export async function shapePng(colour = { r: 220, g: 40, b: 40 }): Promise<Buffer> {
+  const square = await sharp({ create: { width: 48, height: 48, channels: 3, background: colour } }).png().toBuffer();
+  return sharp({ create: { width: 128, height: 128, channels: 3, background: { r: 40, g: 90, b: 220 } } })
+    .composite([{ input: square, left: 40, top: 40 }])
+    .png()
+    .toBuffer();
+}
+
+export function mention(user: APIUser): string {
+  return `<@${user.id}>`;
+}
