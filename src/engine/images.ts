@@ -3,7 +3,7 @@
  * into PNGs, grids and animated WebPs, previews and the classify bar chart.
  */
 import sharp from 'sharp';
-import type { Metadata, OutputInfo, Sharp } from 'sharp';
+import type { OutputInfo, Sharp } from 'sharp';
 import { UserInputError } from './errors.ts';
 
 /** 8-bit RGB pixels, row-major HWC. */
@@ -25,13 +25,20 @@ export interface ImageLimits {
 
 export const DEFAULT_IMAGE_LIMITS: ImageLimits = { maxBytes: 25 * 1024 * 1024, maxPixels: 16_777_216, maxSide: 4096 };
 
-const ACCEPTED = new Set(['png', 'jpeg', 'webp', 'gif']);
 const ACCEPTED_TEXT = 'PNG, JPEG, WebP or GIF';
+
+/** The accepted formats, by their file signature (checked before anything is decoded). */
+export function sniffFormat(b: Uint8Array): 'png' | 'jpeg' | 'gif' | 'webp' | undefined {
+  const ascii = (from: number, to: number) => String.fromCharCode(...b.subarray(from, to));
+  if (b.length >= 8 && b[0] === 0x89 && ascii(1, 4) === 'PNG') return 'png';
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpeg';
+  if (b.length >= 6 && (ascii(0, 6) === 'GIF87a' || ascii(0, 6) === 'GIF89a')) return 'gif';
+  if (b.length >= 12 && ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return 'webp';
+  return undefined;
+}
 
 export interface DecodedImage extends RgbImage {
   format: string;
-  /** The input had several frames; only the first one was read. */
-  animated: boolean;
 }
 
 /**
@@ -44,37 +51,39 @@ export async function decodeImage(input: Buffer | Uint8Array, limits: ImageLimit
   if (input.length > limits.maxBytes) {
     throw new UserInputError(`${what} is too large (${mib(input.length)} MiB; at most ${mib(limits.maxBytes)} MiB).`);
   }
-  const head = Buffer.from(input.subarray(0, 512)).toString('utf8').trimStart().toLowerCase();
-  if (head.startsWith('<svg') || (head.startsWith('<?xml') && head.includes('<svg'))) {
-    throw new UserInputError(`${what} is an SVG, which is not accepted: send a ${ACCEPTED_TEXT} image.`);
-  }
-  let meta: Metadata;
-  try {
-    meta = await sharp(input, { limitInputPixels: false }).metadata();
-  } catch {
-    throw new UserInputError(`${what} is not a readable image: send a ${ACCEPTED_TEXT} file.`);
-  }
-  const format = meta.format ?? 'unknown';
-  if (format === 'svg') throw new UserInputError(`${what} is an SVG, which is not accepted: send a ${ACCEPTED_TEXT} image.`);
-  if (!ACCEPTED.has(format)) throw new UserInputError(`${what} is a ${format.toUpperCase()} file, which is not accepted: send a ${ACCEPTED_TEXT} image.`);
-  const width = meta.width ?? 0;
-  const height = meta.pageHeight ?? meta.height ?? 0;
-  if (width <= 0 || height <= 0) throw new UserInputError(`${what} has no pixels: send a ${ACCEPTED_TEXT} image.`);
-  if (width > limits.maxSide || height > limits.maxSide || width * height > limits.maxPixels) {
-    throw new UserInputError(
-      `${what} is too big (${width}×${height}); the limit is ${limits.maxSide}×${limits.maxSide} and ${(limits.maxPixels / 1e6).toFixed(1)} megapixels: send a smaller image.`,
+  const format = sniffFormat(input);
+  if (!format) throw await notAccepted(input, what);
+  const tooBig = (w: number, h: number) =>
+    new UserInputError(
+      `${what} is too big (${w}×${h}); the limit is ${limits.maxSide}×${limits.maxSide} and ${(limits.maxPixels / 1e6).toFixed(1)} megapixels: send a smaller image.`,
     );
-  }
   let raw: { data: Buffer; info: OutputInfo };
   try {
-    raw = await sharp(input, { limitInputPixels: limits.maxPixels, failOn: 'error', pages: 1 })
-      .rotate()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
+    // One sharp pipeline for good input (the common case): the header is only read again on failure.
+    raw = await sharp(input, { limitInputPixels: limits.maxPixels, failOn: 'error', pages: 1 }).rotate().raw().toBuffer({ resolveWithObject: true });
   } catch {
+    const meta = await sharp(input, { limitInputPixels: false }).metadata().catch(() => undefined);
+    const w = meta?.width ?? 0;
+    const h = meta?.pageHeight ?? meta?.height ?? 0;
+    if (w * h > limits.maxPixels) throw tooBig(w, h);
     throw new UserInputError(`${what} is corrupt or truncated: send the file again, or another ${ACCEPTED_TEXT} image.`);
   }
-  return { ...toRgb(raw.data, raw.info.width, raw.info.height, raw.info.channels), format, animated: (meta.pages ?? 1) > 1 };
+  const { width, height, channels } = raw.info;
+  if (width > limits.maxSide || height > limits.maxSide) throw tooBig(width, height);
+  return { ...toRgb(raw.data, width, height, channels), format };
+}
+
+/** The error for input that is not one of the accepted formats: says what it is when it can. */
+async function notAccepted(input: Buffer | Uint8Array, what: string): Promise<UserInputError> {
+  const head = Buffer.from(input.subarray(0, 512)).toString('utf8').trimStart().toLowerCase();
+  if (head.startsWith('<svg') || ((head.startsWith('<?xml') || head.startsWith('<!doctype svg')) && head.includes('<svg'))) {
+    return new UserInputError(`${what} is an SVG, which is not accepted: send a ${ACCEPTED_TEXT} image.`);
+  }
+  const meta = await sharp(input, { limitInputPixels: false }).metadata().catch(() => undefined);
+  if (meta?.format) {
+    return new UserInputError(`${what} is a ${meta.format.toUpperCase()} file, which is not accepted: send a ${ACCEPTED_TEXT} image.`);
+  }
+  return new UserInputError(`${what} is not a readable image: send a ${ACCEPTED_TEXT} file.`);
 }
 
 function mib(bytes: number): string {

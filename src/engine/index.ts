@@ -162,8 +162,8 @@ export class Engine {
     const list = parseLabels(labels, opts.maxLabels ?? 20);
     const template = opts.template ?? '{}';
     if (!template.includes('{}')) throw new UserInputError('The template must contain {} where the label goes, e.g. "a photo of {}".');
-    const [emb] = await this.embedImages([image]);
-    const texts = await this.clip.embedTexts(list.map((l) => template.replace('{}', l)));
+    // The image (sharp, then the vision model) and the labels (the text model) in parallel.
+    const [[emb], texts] = await Promise.all([this.embedImages([image]), this.clip.embedTexts(list.map((l) => template.replace('{}', l)))]);
     const scores = this.clip.scores(emb!, texts);
     return list.map((label, i) => ({ label, score: scores[i]! })).sort((a, b) => b.score - a.score);
   }

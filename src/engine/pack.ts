@@ -151,25 +151,26 @@ export async function loadPack(dir: string, opts: LoadPackOptions = {}): Promise
   const settings = defaultSessionSettings({ ...opts.settings, ...(opts.device ? { device: opts.device } : {}), ...(opts.threads ? { threads: opts.threads } : {}) });
   let device: Device = settings.device;
   let warned = false;
-  const open = async (f: string) => {
-    const { session, device: d } = await createSession(onnx(f), onnx(f), settings, (reason) => {
+  const open = async (f: string, light = false) => {
+    const onFallback = (reason: string) => {
       if (!warned) log(`CUDA execution provider unavailable (${reason}); running on the CPU`);
       warned = true;
-    });
+    };
+    const { session, device: d } = await createSession(onnx(f), onnx(f), settings, onFallback, light);
     if (d === 'cpu') device = 'cpu';
     return session;
   };
 
   const D = embeddingDim;
   const S = clipImageSize;
-  const text = await open('text_model.onnx');
+  const text = await open('text_model.onnx', true);
   checkIo(text, onnx('text_model.onnx'), [{ name: 'input_ids', type: 'int64', dims: [null, null] }], [{ name: 'text_embeds', type: 'float32', dims: [null, D] }]);
-  const vision = await open('vision_model.onnx');
+  const vision = await open('vision_model.onnx', true);
   checkIo(vision, onnx('vision_model.onnx'), [{ name: 'pixel_values', type: 'float32', dims: [null, 3, S, S] }], [{ name: 'image_embeds', type: 'float32', dims: [null, D] }]);
   const sessions: PackSessions = { text, vision };
 
   if (manifest?.prior) {
-    sessions.prior = await open('prior.onnx');
+    sessions.prior = await open('prior.onnx', true);
     checkIo(
       sessions.prior,
       onnx('prior.onnx'),

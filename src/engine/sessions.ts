@@ -3,10 +3,15 @@
  *
  * Options, measured on the 2-core CPU (`npm run bench -- --sweep`, and imagine end to end) while
  * another process kept ~1.3 cores busy, as the bot's host will be when sharp and discord.js work:
- * - intra-op threads = the number of cores, with thread *spinning off*: idle pool threads that spin
- *   fight whatever else runs. imagine (4 images) p50: 2 threads spinning 1.31 s, 2 threads not
- *   spinning 0.79 s, 1 thread 0.76 s; not spinning keeps the second core's gain on an idle machine.
- *   Inter-op parallelism does not pay for these small graphs: interOpNumThreads = 1, sequential.
+ * - heavy models (decoder, latent decoder): intra-op threads = the number of cores, with thread
+ *   *spinning off*: idle pool threads that spin fight whatever else runs. imagine (4 images) p50:
+ *   2 threads spinning 1.31 s, 2 threads not spinning 0.79 s, 1 thread 0.76 s; not spinning keeps
+ *   the second core's gain on an idle machine.
+ * - light models (CLIP text and vision, prior): 1 thread. They take ~1 ms, so waking a second
+ *   thread costs more than it brings: text, 10 labels, p50: 1 thread 1.2 ms, 2 threads spinning
+ *   1.1 ms, 2 threads not spinning 4.9 ms. One thread also leaves a core to sharp, which decodes
+ *   the image while the text model runs (classify runs both in parallel).
+ * - Inter-op parallelism does not pay for these small graphs: interOpNumThreads = 1, sequential.
  * - graphOptimizationLevel 'all': decoder step at batch 8, 1 thread: basic 48 ms, extended 44 ms,
  *   all 37 ms (the NCHWc layout transforms of 'all' help the convolutions).
  * - the CPU memory arena and memory patterns on: the same shapes run again and again, so buffers
@@ -22,7 +27,10 @@ export { ort };
 
 export interface SessionSettings {
   device: Device;
+  /** Intra-op threads of the heavy models (decoder, latent decoder, upsampler). */
   threads: number;
+  /** Intra-op threads of the small, latency-bound models (text, vision, prior). */
+  lightThreads: number;
   graphOptimizationLevel: 'disabled' | 'basic' | 'extended' | 'all';
   enableCpuMemArena: boolean;
   enableMemPattern: boolean;
@@ -34,6 +42,7 @@ export function defaultSessionSettings(over: Partial<SessionSettings> = {}): Ses
   return {
     device: 'cpu',
     threads: Math.max(1, availableParallelism()),
+    lightThreads: 1,
     graphOptimizationLevel: 'all',
     enableCpuMemArena: true,
     enableMemPattern: true,
@@ -42,10 +51,10 @@ export function defaultSessionSettings(over: Partial<SessionSettings> = {}): Ses
   };
 }
 
-function sessionOptions(s: SessionSettings, provider: Device): ort.InferenceSession.SessionOptions {
+function sessionOptions(s: SessionSettings, provider: Device, light: boolean): ort.InferenceSession.SessionOptions {
   return {
     executionProviders: provider === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
-    intraOpNumThreads: s.threads,
+    intraOpNumThreads: light ? s.lightThreads : s.threads,
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: s.graphOptimizationLevel,
@@ -65,16 +74,17 @@ export async function createSession(
   file: string,
   settings: SessionSettings,
   onFallback?: (reason: string) => void,
+  light = false,
 ): Promise<{ session: Session; device: Device }> {
   if (settings.device === 'cuda') {
     try {
-      return { session: await ort.InferenceSession.create(path, sessionOptions(settings, 'cuda')), device: 'cuda' };
+      return { session: await ort.InferenceSession.create(path, sessionOptions(settings, 'cuda', light)), device: 'cuda' };
     } catch (err) {
       onFallback?.(err instanceof Error ? err.message.split('\n')[0]! : String(err));
     }
   }
   try {
-    return { session: await ort.InferenceSession.create(path, sessionOptions(settings, 'cpu')), device: 'cpu' };
+    return { session: await ort.InferenceSession.create(path, sessionOptions(settings, 'cpu', light)), device: 'cpu' };
   } catch (err) {
     throw new PackError(file, `not a loadable ONNX model (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
   }
