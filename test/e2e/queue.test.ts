@@ -1,0 +1,75 @@
+/** The queue as people meet it in Discord: fairness, caps, positions and Cancel. */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buttons } from '../../src/sandbox/index.ts';
+import { hasResult, isEphemeral, startHarness, type Harness } from './harness.ts';
+
+let h: Harness;
+
+beforeAll(async () => {
+  // More steps than elsewhere: each job lasts long enough for the others to queue behind it.
+  h = await startHarness({ env: { UNCLIP_STEPS: '12' } });
+});
+afterAll(async () => {
+  await h?.stop();
+});
+afterEach(() => {
+  h.discord.assertNoUnhandledRequests();
+});
+
+const started = (h: Harness) => h.logs.filter((l) => l['msg'] === 'job started').map((l) => String(l['label']));
+
+describe('the inference queue through Discord', () => {
+  it('serves three users with three jobs each round-robin', async () => {
+    const users = ['ann', 'ben', 'cat'].map((name) => h.discord.addUser(name));
+    const runs = [];
+    for (const user of users) {
+      // The first job is the longest, so that all nine are in line before it ends.
+      for (const n of [1, 2, 3]) runs.push(h.discord.slash(user, 'imagine', { prompt: `a red star ${user.username}${n}`, count: runs.length === 0 ? 4 : 1 }));
+    }
+    await Promise.all(runs.map((r) => r.waitForMessage(hasResult, 120_000)));
+    expect(started(h).map((l) => l.replace('imagine: a red star ', ''))).toEqual(['ann1', 'ben1', 'cat1', 'ann2', 'ben2', 'cat2', 'ann3', 'ben3', 'cat3']);
+  });
+
+  it('shows the position while waiting, and refuses a 4th job with the reason, ephemerally', async () => {
+    const dan = h.discord.addUser('dan');
+    const runs = [1, 2, 3].map((n) => h.discord.slash(dan, 'imagine', { prompt: `a blue heart ${n}`, count: 1 }));
+    const fourth = h.discord.slash(dan, 'imagine', { prompt: 'a blue heart 4', count: 1 });
+    const refusal = await fourth.waitForEphemeral();
+    expect(refusal.content).toMatch(/already have 3 jobs/);
+    expect(fourth.messages().filter((m) => !isEphemeral(m))).toEqual([]);
+    const queued = await runs[2]!.waitForMessage((m) => /Queued: position \d/.test(m.content) || hasResult(m));
+    expect(queued.content).toMatch(/Queued: position [12]|seed/);
+    await Promise.all(runs.map((r) => r.waitForMessage(hasResult, 120_000)));
+    // Once they are done, dan may queue again.
+    await h.discord.slash(dan, 'imagine', { prompt: 'a blue heart 5', count: 1 }).waitForMessage(hasResult, 120_000);
+  });
+
+  it('Cancel is for the owner only; it stops the job and says so', async () => {
+    const eve = h.discord.addUser('eve');
+    const fay = h.discord.addUser('fay');
+    const first = h.discord.slash(fay, 'imagine', { prompt: 'a big white circle', count: 4 });
+    const second = h.discord.slash(eve, 'imagine', { prompt: 'a small pink square', count: 4 });
+    const waiting = await second.waitForMessage((m) => buttons(m).some((b) => b.custom_id?.startsWith('job:cancel:')));
+    const cancelId = buttons(waiting).find((b) => b.custom_id?.startsWith('job:cancel:'))!.custom_id!;
+
+    const intruder = h.discord.click(fay, waiting, cancelId);
+    expect((await intruder.waitForEphemeral()).content).toMatch(/Only the person who asked/);
+
+    h.discord.click(eve, waiting, cancelId);
+    const cancelled = await second.waitForMessage((m) => m.content.includes('Cancelled.'));
+    expect(cancelled.attachments).toEqual([]);
+    expect(buttons(cancelled)).toEqual([]);
+    await first.waitForMessage(hasResult, 120_000);
+    expect(h.bot.ctx.queue.jobsOf(eve.id)).toEqual([]);
+  });
+
+  it('/queue lists your waiting and running jobs', async () => {
+    const gus = h.discord.addUser('gus');
+    const runs = [1, 2].map((n) => h.discord.slash(gus, 'imagine', { prompt: `a green triangle ${n}`, count: 4 }));
+    await runs[1]!.acknowledged();
+    const answer = await h.discord.slash(gus, 'queue').waitForEphemeral();
+    expect(answer.content).toMatch(/Your jobs:\n• imagine: a green triangle 1: (running now|position 1)/);
+    expect(answer.content).toMatch(/a green triangle 2: position \d/);
+    await Promise.all(runs.map((r) => r.waitForMessage(hasResult, 120_000)));
+  });
+});
