@@ -1,12 +1,15 @@
 /**
- * `npm start`: loads the configuration and the model pack, connects the bot to Discord, and on
- * SIGINT/SIGTERM stops taking jobs, finishes the running one, then exits.
+ * `npm start`: loads the configuration and the model pack, connects the bot to Discord (or, without a
+ * DISCORD_TOKEN, to the sandbox's local Discord and its page), and on SIGINT/SIGTERM stops taking
+ * jobs, finishes the running one, then exits.
  */
 import { config as loadEnv } from 'dotenv';
 import { Bot } from './discord/bot.ts';
 import { ConfigError, loadConfig, type Config } from './discord/config.ts';
+import { deployCommands } from './discord/deploy.ts';
 import { createLogger } from './discord/logger.ts';
 import { Engine } from './engine/index.ts';
+import { sandboxPort, startSandbox, type Sandbox } from './sandbox/web/sandbox.ts';
 
 async function main(): Promise<void> {
   loadEnv({ quiet: true });
@@ -20,15 +23,12 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  let sandbox: Sandbox | null = null;
   if (!config.token) {
-    console.error(
-      [
-        'DISCORD_TOKEN is not set, so there is no Discord to connect to.',
-        'To run the bot on Discord: copy .env.example to .env, put your bot token in DISCORD_TOKEN,',
-        'run `npm run deploy-commands` once, then `npm start` again (the README section "Discord" has the steps).',
-      ].join('\n'),
-    );
-    process.exit(1);
+    // No Discord: the sandbox, a local Discord with a web page; the bot connects to it as to Discord.
+    sandbox = await startSandbox({ port: sandboxPort() });
+    config = loadConfig({ ...process.env, ...sandbox.botEnv });
+    console.log(`No DISCORD_TOKEN: the sandbox (a local Discord) is at ${sandbox.url} — the bot joins it once the model pack is loaded.`);
   }
   const log = createLogger({ level: config.logLevel, secrets: [config.token] });
   const engine = await Engine.load({
@@ -48,6 +48,7 @@ async function main(): Promise<void> {
     bot
       .stop()
       .then(() => engine.close())
+      .then(() => sandbox?.stop())
       .then(() => process.exit(0))
       .catch((error: unknown) => {
         log.error('unclean shutdown', { error });
@@ -57,6 +58,10 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   await bot.start();
+  if (sandbox) {
+    await deployCommands({ token: config.token!, restUrl: config.restUrl, applicationId: config.applicationId, guildId: config.guildId });
+    console.log(`The bot is in the sandbox: open ${sandbox.url}`);
+  }
 }
 
 main().catch((error: unknown) => {

@@ -217,8 +217,9 @@ function componentNode(m, c) {
   return el('button', {
     class: `component s${c.style}`, type: 'button', disabled: Boolean(c.disabled), 'data-custom-id': c.custom_id, text: label,
     onclick: async (ev) => {
-      ev.currentTarget.disabled = true;
-      try { await api('/api/click', { message: m.id, customId: c.custom_id }); } catch (error) { notify(error.message); }
+      const button = ev.currentTarget;
+      button.disabled = true; // one click at a time, as Discord's client does while it sends
+      try { await api('/api/click', { message: m.id, customId: c.custom_id }); } catch (error) { notify(error.message); } finally { button.disabled = Boolean(c.disabled); }
     },
   });
 }
