@@ -535,9 +535,9 @@ export class LocalDiscord extends EventEmitter {
         this.unhandled.push(recorded);
         throw errors.notFound();
       }
+      if (matched.params.token) recorded.interactionId = this.#byToken(matched.params.token)?.id ?? null;
       if (matched.route.auth === 'bot' && req.headers.authorization !== `Bot ${this.token}`) throw errors.unauthorized();
       const result = await matched.route.handler({ params: matched.params, query: url.searchParams, json: body.json ?? {}, files: body.files });
-      if (matched.params.token) recorded.interactionId = this.#byToken(matched.params.token)?.id ?? null;
       return finish(result.status, result.body);
     } catch (error) {
       if (error instanceof DiscordHttpError) return finish(error.status, error.body());

@@ -1,0 +1,85 @@
+/** Discord's rules as the bot meets them: rate limits, server errors, dead tokens, deleted messages, mentions. */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { decodePng, hasResult, mention, startHarness, type Harness } from './harness.ts';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h?.stop();
+});
+afterEach(() => {
+  h.discord.assertNoUnhandledRequests();
+});
+
+describe('Discord rules', () => {
+  it('a 429 with retry_after (on the acknowledgement and on the edit) is waited out and retried', async () => {
+    const alice = h.discord.addUser('alice');
+    h.discord.rateLimitNext('POST /interactions/:interaction/:token/callback', { retryAfterMs: 400 });
+    h.discord.rateLimitNext('PATCH /webhooks/:app/:token/messages/:message', { retryAfterMs: 400, times: 2 });
+    const run = h.discord.slash(alice, 'imagine', { prompt: 'a big purple star', count: 1 });
+    const result = await run.waitForMessage(hasResult);
+    await decodePng(h.discord, result);
+    const limited = h.discord.requests.filter((r) => r.status === 429).map((r) => r.route);
+    expect(limited).toEqual([
+      'POST /interactions/:interaction/:token/callback',
+      'PATCH /webhooks/:app/:token/messages/:message',
+      'PATCH /webhooks/:app/:token/messages/:message',
+    ]);
+    expect(run.record.lateAck).toBe(false);
+  });
+
+  it('a 500 from Discord is retried', async () => {
+    const alice = h.discord.addUser('alice500');
+    h.discord.failNext('PATCH /webhooks/:app/:token/messages/:message', 500);
+    const result = await h.discord.slash(alice, 'imagine', { prompt: 'a small orange heart', count: 1 }).waitForMessage(hasResult);
+    expect(result.attachments).toHaveLength(1);
+    expect(h.discord.requests.some((r) => r.status === 500)).toBe(true);
+  });
+
+  it('when the interaction token has expired, the result is posted to the channel mentioning the requester', async () => {
+    const bob = h.discord.addUser('bob');
+    const run = h.discord.slash(bob, 'imagine', { prompt: 'a big gray square', count: 4 });
+    await run.acknowledged();
+    h.discord.expireInteractionTokens();
+    const posted = await h.discord.waitForMessage((m) => hasResult(m) && m.content.startsWith(mention(bob)));
+    expect(posted.interaction_metadata).toBeUndefined();
+    expect(h.discord.messageById(posted.id).pings).toEqual({ everyone: false, users: [bob.id], roles: [] });
+    expect(await decodePng(h.discord, posted)).toEqual({ width: 256, height: 256 });
+    expect(h.discord.requests.some((r) => r.status === 401 && r.interactionId === run.id)).toBe(true);
+    // Its buttons work like any other result's.
+    const v1 = h.discord.click(bob, posted, 'gen:v:1');
+    await v1.waitForMessage(hasResult);
+  });
+
+  it('when the reply was deleted before the result arrived, the result goes to the channel', async () => {
+    const carl = h.discord.addUser('carl');
+    const run = h.discord.slash(carl, 'imagine', { prompt: 'a small black circle', count: 4 });
+    await run.acknowledged();
+    h.discord.deleteMessage(run.record.originalMessageId!);
+    const posted = await h.discord.waitForMessage((m) => hasResult(m) && m.content.startsWith(mention(carl)));
+    expect(posted.content).toContain('a small black circle');
+  });
+
+  it('@everyone, @here and mentions in a prompt ping nobody', async () => {
+    const dora = h.discord.addUser('dora');
+    const victim = h.discord.addUser('victim');
+    const prompt = `@everyone @here ${mention(victim)} a red star`;
+    const run = h.discord.slash(dora, 'imagine', { prompt, count: 1 });
+    const result = await run.waitForMessage(hasResult);
+    expect(result.content).toContain('@everyone');
+    expect(result.mention_everyone).toBe(false);
+    expect(result.mentions).toEqual([]);
+    for (const m of run.messages()) expect(h.discord.messageById(m.id).pings).toEqual({ everyone: false, users: [], roles: [] });
+    // Nothing the bot ever sent in this channel pinged everyone.
+    expect(h.discord.channelMessages().filter((m) => m.mention_everyone)).toEqual([]);
+  });
+
+  it('never logs the bot token', () => {
+    const text = JSON.stringify(h.logs);
+    expect(text).not.toContain(h.discord.token);
+    expect(text).not.toMatch(/aW50ZXJhY3Rpb246/); // interaction tokens
+  });
+});
