@@ -78,7 +78,13 @@ export class Clip {
   async embedTextsRaw(texts: readonly string[]): Promise<Float32Array[]> {
     if (texts.length === 0) return [];
     const tok = this.tokenize(texts);
-    const out = await runFloat(this.text, { input_ids: new ort.Tensor('int64', tok.ids, [tok.batch, tok.length]) }, 'text_embeds');
+    const feeds: Record<string, ort.Tensor> = { input_ids: new ort.Tensor('int64', tok.ids, [tok.batch, tok.length]) };
+    if (this.text.inputNames.includes('attention_mask')) {
+      const mask = new BigInt64Array(tok.ids.length);
+      tok.lengths.forEach((n, i) => mask.fill(1n, i * tok.length, i * tok.length + n));
+      feeds['attention_mask'] = new ort.Tensor('int64', mask, [tok.batch, tok.length]);
+    }
+    const out = await runFloat(this.text, feeds, 'text_embeds');
     return splitRows(out, tok.batch);
   }
 

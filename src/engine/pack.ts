@@ -164,7 +164,14 @@ export async function loadPack(dir: string, opts: LoadPackOptions = {}): Promise
   const D = embeddingDim;
   const S = clipImageSize;
   const text = await open('text_model.onnx', true);
-  checkIo(text, onnx('text_model.onnx'), [{ name: 'input_ids', type: 'int64', dims: [null, null] }], [{ name: 'text_embeds', type: 'float32', dims: [null, D] }]);
+  checkIo(
+    text,
+    onnx('text_model.onnx'),
+    [{ name: 'input_ids', type: 'int64', dims: [null, null] }],
+    [{ name: 'text_embeds', type: 'float32', dims: [null, D] }],
+    // Some exports of real CLIP text models also take the attention mask.
+    [{ name: 'attention_mask', type: 'int64', dims: [null, null] }],
+  );
   const vision = await open('vision_model.onnx', true);
   checkIo(vision, onnx('vision_model.onnx'), [{ name: 'pixel_values', type: 'float32', dims: [null, 3, S, S] }], [{ name: 'image_embeds', type: 'float32', dims: [null, D] }]);
   const sessions: PackSessions = { text, vision };

@@ -98,10 +98,11 @@ export interface IoSpec {
 }
 
 /** Checks the session's inputs and outputs by name, type and rank; a mismatch names the file. */
-export function checkIo(session: Session, file: string, inputs: IoSpec[], outputs: IoSpec[]): void {
+export function checkIo(session: Session, file: string, inputs: IoSpec[], outputs: IoSpec[], optionalInputs: IoSpec[] = []): void {
   const check = (kind: 'input' | 'output', meta: readonly ort.InferenceSession.ValueMetadata[], specs: IoSpec[]) => {
     for (const spec of specs) {
       const m = meta.find((x) => x.name === spec.name);
+      if (!m && optionalInputs.includes(spec)) continue;
       if (!m) {
         throw new PackError(file, `has no ${kind} named "${spec.name}" (its ${kind}s: ${meta.map((x) => x.name).join(', ') || 'none'})`);
       }
@@ -122,7 +123,7 @@ export function checkIo(session: Session, file: string, inputs: IoSpec[], output
       if (extra.length > 0) throw new PackError(file, `has unexpected inputs: ${extra.map((m) => m.name).join(', ')}`);
     }
   };
-  check('input', session.inputMetadata, inputs);
+  check('input', session.inputMetadata, [...inputs, ...optionalInputs]);
   check('output', session.outputMetadata, outputs);
 }
 

@@ -8,7 +8,11 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine, PackError, UserInputError } from '../../src/engine/index.ts';
+import { AutoTokenizer, env } from '@huggingface/transformers';
+import { fileURLToPath } from 'node:url';
 import { PACK_DIR } from './pack-fixture.ts';
+
+const BPE = fileURLToPath(new URL('../fixtures/clip-bpe/', import.meta.url));
 
 const FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'preprocessor_config.json', 'pack.json'];
 const MODELS = ['text_model.onnx', 'vision_model.onnx', 'prior.onnx', 'decoder.onnx', 'latent_decoder.onnx'];
@@ -55,6 +59,41 @@ describe('a CLIP-only pack (no pack.json, no prior/decoder)', () => {
         expect(err).toBeInstanceOf(UserInputError);
         expect((err as Error).message).toMatch(/"clip-only" is CLIP-only: it can classify and describe, but not/);
       }
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
+describe('a CLIP-only pack in the Hugging Face layout of real CLIP (BPE tokenizer, old preprocessor format)', () => {
+  it('tokenizes like transformers.js, pads with <|endoftext|>, and classifies', async () => {
+    const dir = join(root, 'clip-bpe');
+    await mkdir(join(dir, 'onnx'), { recursive: true });
+    for (const f of ['tokenizer.json', 'tokenizer_config.json']) await copyFile(join(BPE, f), join(dir, f));
+    for (const f of ['text_model.onnx', 'vision_model.onnx']) await symlink(join(PACK_DIR, 'onnx', f), join(dir, 'onnx', f));
+    await writeFile(
+      join(dir, 'config.json'),
+      JSON.stringify({ model_type: 'clip', projection_dim: 128, text_config: { max_position_embeddings: 77 }, vision_config: { image_size: 64 } }),
+    );
+    await writeFile(
+      join(dir, 'preprocessor_config.json'),
+      JSON.stringify({ crop_size: 64, do_center_crop: true, do_normalize: true, do_resize: true, feature_extractor_type: 'CLIPFeatureExtractor', resample: 3, size: 64 }),
+    );
+    const engine = await Engine.load({ packDir: dir });
+    try {
+      expect(engine.pack).toMatchObject({ canGenerate: false, contextLength: 77, logitScale: 100, clipImageSize: 64 });
+      env.allowRemoteModels = false;
+      env.localModelPath = `${root}/`;
+      const reference = await AutoTokenizer.from_pretrained('clip-bpe');
+      const texts = ['a red star', 'A  RED Star!', 'a blue xyz star'];
+      for (const t of texts) expect(engine.clip.encodeIds(t), t).toEqual(Array.from(reference(t).input_ids.data as BigInt64Array, Number));
+      expect(engine.clip.encodeIds('a red star')).toEqual([22, 0, 5, 18, 23]);
+      const batch = engine.clip.tokenize(['a red star', 'a blue xyz star']);
+      expect(Array.from(batch.ids.slice(0, batch.length), Number)).toEqual([22, 0, 5, 18, 23, 23, 23, 23]);
+      const jpeg = await sharp({ create: { width: 100, height: 80, channels: 3, background: 'blue' } }).jpeg().toBuffer();
+      const scores = await engine.classify(jpeg, ['a red star', 'a blue star'], { template: 'a {}' });
+      expect(scores).toHaveLength(2);
+      expect(scores[0]!.score + scores[1]!.score).toBeCloseTo(1, 10);
     } finally {
       await engine.close();
     }
