@@ -156,7 +156,9 @@ export async function loadPack(dir: string, opts: LoadPackOptions = {}): Promise
       if (!warned) log(`CUDA execution provider unavailable (${reason}); running on the CPU`);
       warned = true;
     };
-    const { session, device: d } = await createSession(onnx(f), onnx(f), settings, onFallback, light);
+    // After one failure to start CUDA, the other models go straight to the CPU.
+    const s = warned ? { ...settings, device: 'cpu' as const } : settings;
+    const { session, device: d } = await createSession(onnx(f), onnx(f), s, onFallback, light);
     if (d === 'cpu') device = 'cpu';
     return session;
   };

@@ -78,7 +78,10 @@ export async function createSession(
 ): Promise<{ session: Session; device: Device }> {
   if (settings.device === 'cuda') {
     try {
-      return { session: await ort.InferenceSession.create(path, sessionOptions(settings, 'cuda', light)), device: 'cuda' };
+      // Severity fatal only, for the session and for onnxruntime's process-wide logger (set when the
+      // first session is created): a failure to load the CUDA provider is reported once, by onFallback.
+      ort.env.logLevel = 'fatal';
+      return { session: await ort.InferenceSession.create(path, { ...sessionOptions(settings, 'cuda', light), logSeverityLevel: 4 }), device: 'cuda' };
     } catch (err) {
       onFallback?.(err instanceof Error ? err.message.split('\n')[0]! : String(err));
     }

@@ -100,6 +100,24 @@ describe('a CLIP-only pack in the Hugging Face layout of real CLIP (BPE tokenize
   });
 });
 
+describe('UNCLIP_DEVICE=cuda', () => {
+  it('uses the CUDA provider where it loads, else says so in one log line and runs on the CPU', async () => {
+    const lines: string[] = [];
+    const engine = await Engine.load({ packDir: PACK_DIR, device: 'cuda', log: (l) => lines.push(l) });
+    try {
+      const fallback = lines.filter((l) => /CUDA/.test(l));
+      if (engine.pack.device === 'cuda') expect(fallback).toEqual([]);
+      else {
+        expect(fallback).toHaveLength(1);
+        expect(fallback[0]).toMatch(/^CUDA execution provider unavailable \(.+\); running on the CPU$/);
+      }
+      expect((await engine.imagine('a red star', { n: 1, steps: 2, priorSteps: 2, seed: 1 })).images).toHaveLength(1);
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
 describe('broken packs: a start-up error that names the file', () => {
   it.each([
     ['tokenizer.json', /tokenizer\.json: missing/],
