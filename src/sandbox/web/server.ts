@@ -123,7 +123,7 @@ export class SandboxWeb {
       })
       .filter((i) => i.status !== 'acknowledged' || i.modal);
     return {
-      bot: publicUser(d.bot),
+      bot: { ...publicUser(d.bot), online: d.gateway.connected },
       guild: { id: d.guildId, name: d.world.guild(d.guildId).name },
       channel: { id: channel.id, name: channel.name },
       users: this.users.map(publicUser),

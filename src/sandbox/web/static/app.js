@@ -42,9 +42,12 @@ function connect() {
   events.addEventListener('error', () => setConnection(false));
 }
 
-function setConnection(live) {
+let live = false;
+function setConnection(isLive) {
+  live = isLive;
   const c = $('connection');
-  c.textContent = live ? 'live' : 'reconnecting…';
+  const bot = state?.bot;
+  c.textContent = !live ? 'reconnecting…' : !bot ? 'live' : !bot.online ? `live · waiting for ${bot.name} to connect` : state.commands.length ? `live · ${bot.name} online` : `live · ${bot.name} is registering its commands`;
   c.classList.toggle('live', live);
 }
 
@@ -77,6 +80,7 @@ function render(next) {
   $('channel-link').textContent = `# ${next.channel.name}`;
   document.title = `#${next.channel.name} · unclip sandbox`;
   renderUsers();
+  setConnection(live);
   if (userChanged) {
     rendered.clear();
     $('messages').replaceChildren();
