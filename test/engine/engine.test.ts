@@ -115,6 +115,22 @@ describe('vary', () => {
   });
 });
 
+describe('sampling options', () => {
+  it('guidance 1 skips the unconditional half and gives other images than guidance 3', async () => {
+    const g1 = await engine.vary(red, { ...FAST, seed: 4, n: 1, guidance: 1 });
+    const g3 = await engine.vary(red, { ...FAST, seed: 4, n: 1, guidance: 3 });
+    expect(g1.images[0]!.equals(g3.images[0]!)).toBe(false);
+  });
+
+  it('η > 0 (stochastic DDIM) is reproducible from the seed and differs from η = 0', async () => {
+    const a = await engine.vary(red, { ...FAST, seed: 8, n: 1, eta: 0.8 });
+    const b = await engine.vary(red, { ...FAST, seed: 8, n: 1, eta: 0.8 });
+    const c = await engine.vary(red, { ...FAST, seed: 8, n: 1, eta: 0 });
+    expect(a.images[0]!.equals(b.images[0]!)).toBe(true);
+    expect(a.images[0]!.equals(c.images[0]!)).toBe(false);
+  });
+});
+
 describe('blend', () => {
   it('at 100 and 0 reproduces the first and the second image embeddings', async () => {
     const [ea, eb] = await engine.embedImages([red, blue]);
