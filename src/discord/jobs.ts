@@ -43,14 +43,15 @@ export function startJob<T>(ctx: BotContext, reply: Reply, req: JobRequest<T>, a
   const submitted = ctx.queue.submit<T, Progress>({
     userId: req.userId,
     label: req.label,
-    run: ({ signal, progress }) => req.run({ signal, onProgress: progress }),
+    // The prior's steps are quick and have no picture: the first report shown is the decoder's first step.
+    run: ({ signal, progress }) => req.run({ signal, onProgress: (p) => p.stage === 'decoder' && progress(p) }),
     onPosition: (position) => status(`⏳ Queued: position ${position}.`),
     onStart: () => {
       ctx.log.info('job started', { job: jobId, user: req.userId, label: req.label });
       status('🎨 Working on it…');
     },
     onProgress: (p) => {
-      if (p.stage !== 'decoder' || !p.preview) return status(`🎨 ${p.stage} step ${p.step}/${p.steps}…`);
+      if (!p.preview) return status(`🎨 Step ${p.step}/${p.steps}…`);
       p.preview()
         .then((png) => status(`🎨 Step ${p.step}/${p.steps}…`, { files: [{ attachment: png, name: 'preview.png' }] }))
         .catch((error: unknown) => ctx.log.debug('preview failed', { error }));

@@ -63,6 +63,17 @@ describe('the inference queue through Discord', () => {
     expect(h.bot.ctx.queue.jobsOf(eve.id)).toEqual([]);
   });
 
+  it('a running job shows its progress with a preview of the current estimate', async () => {
+    const hal = h.discord.addUser('hal');
+    const run = h.discord.slash(hal, 'imagine', { prompt: 'a big yellow circle', count: 4 });
+    const progress = await h.discord.waitForMessage(
+      (m) => m.interaction_metadata?.id === run.id && m.attachments.some((a) => a.filename === 'preview.png'),
+    );
+    expect(progress.content).toMatch(/Step \d+\/12/);
+    const result = await run.waitForMessage(hasResult, 120_000);
+    expect(result.attachments.map((a) => a.filename)).not.toContain('preview.png');
+  });
+
   it('/queue lists your waiting and running jobs', async () => {
     const gus = h.discord.addUser('gus');
     const runs = [1, 2].map((n) => h.discord.slash(gus, 'imagine', { prompt: `a green triangle ${n}`, count: 4 }));

@@ -1,0 +1,29 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deployCommands } from '../../src/discord/deploy.ts';
+import { LocalDiscord } from '../../src/sandbox/index.ts';
+
+let discord: LocalDiscord;
+beforeAll(async () => {
+  discord = await LocalDiscord.start();
+});
+afterAll(async () => {
+  await discord.stop();
+});
+
+describe('deploy-commands', () => {
+  it('registers every command of commands/ globally, or in one guild, looking the application up from the token', async () => {
+    const global = await deployCommands({ token: discord.token, restUrl: discord.apiUrl });
+    expect(global.map((c) => c.name).sort()).toEqual(['Classify image', 'blend', 'classify', 'imagine', 'queue', 'vary']);
+    expect(discord.commands.every((c) => !c.guild_id)).toBe(true);
+    await deployCommands({ token: discord.token, restUrl: discord.apiUrl, guildId: discord.guildId });
+    expect(discord.commands.filter((c) => c.guild_id === discord.guildId)).toHaveLength(6);
+    const imagine = discord.commands.find((c) => c.name === 'imagine' && c.guild_id)!;
+    expect(imagine.options?.find((o) => o.name === 'prompt')).toMatchObject({ required: true, max_length: 300 });
+    discord.assertNoUnhandledRequests();
+  });
+
+  it('fails with 401 on a wrong token', async () => {
+    await expect(deployCommands({ token: 'a.b.c', restUrl: discord.apiUrl })).rejects.toThrow(/401|Unauthorized/);
+    discord.unhandled.length = 0;
+  });
+});
