@@ -209,6 +209,11 @@ export class LocalDiscord extends EventEmitter {
     this.#faults.push({ match: toMatcher(match), status, retryAfterMs: 0, global: false, remaining: times });
   }
 
+  /** Moves the local Discord's clock forward: interactions age (3 s window, 15 min tokens), new ids are later. */
+  advanceClock(ms: number): void {
+    this.#clockOffset += ms;
+  }
+
   /** Every interaction token issued so far stops working, as 15 minutes later. */
   expireInteractionTokens(): void {
     for (const interaction of this.interactions.values()) interaction.tokenExpired = true;

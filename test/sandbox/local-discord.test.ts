@@ -175,4 +175,41 @@ describe('the local Discord with the real discord.js client', () => {
     expect(unauthorized.status).toBe(401);
     discord.unhandled.length = 0;
   });
+
+  it('answers heartbeats with ACKs, and lets a client RESUME after a RECONNECT without losing events', async () => {
+    await discord.stop();
+    discord = await LocalDiscord.start({ heartbeatIntervalMs: 300 });
+    await connect();
+    await deploy();
+    await discord.waitUntil(() => (discord.gateway.received.filter((p) => p.op === 1).length >= 2 ? true : null), 10_000, 'two heartbeats');
+    expect(client.ws.ping).toBeGreaterThanOrEqual(0);
+    const seen: string[] = [];
+    client.on(Events.InteractionCreate, async (interaction: Interaction) => {
+      if (!interaction.isChatInputCommand()) return;
+      seen.push(interaction.options.getString('text', true));
+      await interaction.reply({ content: 'ok' });
+    });
+    const resumed = new Promise((resolve) => client.once(Events.ShardResume, resolve));
+    discord.gateway.requestReconnect();
+    const alice = discord.addUser('alice');
+    const during = discord.slash(alice, 'echo', { text: 'while reconnecting' });
+    await resumed;
+    await during.waitForMessage();
+    expect(discord.gateway.received.some((p) => p.op === 6)).toBe(true);
+    expect(seen).toEqual(['while reconnecting']);
+  });
+
+  it('ages interactions with its clock: a token 15 minutes old is refused', async () => {
+    await connect();
+    await deploy();
+    let code: unknown = null;
+    client.on(Events.InteractionCreate, async (interaction: Interaction) => {
+      if (!interaction.isChatInputCommand()) return;
+      await interaction.deferReply();
+      discord.advanceClock(15 * 60_000 + 1);
+      await interaction.editReply('late').catch((error: unknown) => (code = error instanceof DiscordAPIError ? error.code : error));
+    });
+    discord.slash(discord.addUser('alice'), 'echo', { text: 'x' });
+    expect(await discord.waitUntil(() => code, 10_000, 'the error')).toBe(RESTJSONErrorCodes.InvalidWebhookToken);
+  });
 });
