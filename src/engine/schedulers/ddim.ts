@@ -58,7 +58,7 @@ export class DDIMScheduler implements Scheduler {
     const { a, aPrev } = this.alphaAt(stepIndex);
     const sqrtA = Math.sqrt(a);
     const sqrt1mA = Math.sqrt(1 - a);
-    const sigma = this.eta > 0 ? this.eta * Math.sqrt((1 - aPrev) / (1 - a)) * Math.sqrt(1 - a / aPrev) : 0;
+    const sigma = this.eta > 0 ? this.eta * Math.sqrt((1 - aPrev) / (1 - a)) * Math.sqrt(Math.max(0, 1 - a / aPrev)) : 0;
     if (sigma > 0 && (!noise || noise.length !== sample.length)) throw new RangeError('DDIM with eta > 0 needs noise of the sample size');
     const sqrtAPrev = Math.sqrt(aPrev);
     const dirCoef = Math.sqrt(Math.max(0, 1 - aPrev - sigma * sigma));
