@@ -24,7 +24,7 @@ export type RejectReason = 'user-limit' | 'global-limit' | 'closed';
 export function rejectMessage(reason: RejectReason, limits: { perUser: number; global: number }): string {
   switch (reason) {
     case 'user-limit':
-      return `You already have ${limits.perUser} jobs waiting or running. Wait for one to finish (or cancel one) and try again.`;
+      return `You already have ${limits.perUser} job${limits.perUser === 1 ? '' : 's'} waiting or running. Wait for one to finish (or cancel one) and try again.`;
     case 'global-limit':
       return `The queue is full (${limits.global} jobs). Please try again in a few minutes.`;
     case 'closed':

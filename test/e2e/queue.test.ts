@@ -44,6 +44,18 @@ describe('the inference queue through Discord', () => {
     await h.discord.slash(dan, 'imagine', { prompt: 'a blue heart 5', count: 1 }).waitForMessage(hasResult, 120_000);
   });
 
+  it('a reaction counts against the reacting person’s own limit, and a refusal is said in the channel', async () => {
+    const ida = h.discord.addUser('ida');
+    const jon = h.discord.addUser('jon');
+    const original = await h.discord.slash(ida, 'imagine', { prompt: 'a small red heart', count: 2 }).waitForMessage(hasResult, 120_000);
+    const runs = [1, 2, 3].map((n) => h.discord.slash(jon, 'imagine', { prompt: `a big white star ${n}`, count: 4 }));
+    await runs[2]!.acknowledged();
+    h.discord.react(jon, original, '1️⃣');
+    const refusal = await h.discord.waitForMessage((m) => m.content.startsWith(`<@${jon.id}>`) && m.content.includes('already have 3 jobs'));
+    expect(h.discord.messageById(refusal.id).pings.users).toEqual([jon.id]);
+    await Promise.all(runs.map((r) => r.waitForMessage(hasResult, 120_000)));
+  });
+
   it('Cancel is for the owner only; it stops the job and says so', async () => {
     const eve = h.discord.addUser('eve');
     const fay = h.discord.addUser('fay');
