@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import * as ort from 'onnxruntime-node';
 import { Engine } from '../src/engine/index.ts';
-import { createSession, defaultSessionSettings, type SessionSettings } from '../src/engine/sessions.ts';
+import { createSession, defaultSessionSettings, sessionOptions, type SessionSettings } from '../src/engine/sessions.ts';
 import { l2normalize, softmax, dot } from '../src/engine/vectors.ts';
 import { countFlops } from './flops.ts';
 import { matmulModel } from './onnx-proto.ts';
@@ -201,7 +201,8 @@ async function main(): Promise<void> {
       image_embeds: new ort.Tensor('float32', new Float32Array(B * 128).fill(0.05), [B, 128]),
     });
     const N = 1024;
-    const mm = await ort.InferenceSession.create(matmulModel(N, N, N), { intraOpNumThreads: defaultSessionSettings().threads, graphOptimizationLevel: 'all', logSeverityLevel: 3 });
+    // The same session options as the decoder's, so the two numbers compare.
+    const mm = await ort.InferenceSession.create(matmulModel(N, N, N), sessionOptions(defaultSessionSettings(), 'cpu', false));
     const a = new ort.Tensor('float32', new Float32Array(N * N).fill(0.5), [N, N]);
     const b = new ort.Tensor('float32', new Float32Array(N * N).fill(0.25), [N, N]);
     const [s1, s4, s8, mmStat] = await measureAll([

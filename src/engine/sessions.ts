@@ -51,7 +51,7 @@ export function defaultSessionSettings(over: Partial<SessionSettings> = {}): Ses
   };
 }
 
-function sessionOptions(s: SessionSettings, provider: Device, light: boolean): ort.InferenceSession.SessionOptions {
+export function sessionOptions(s: SessionSettings, provider: Device, light: boolean): ort.InferenceSession.SessionOptions {
   return {
     executionProviders: provider === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
     intraOpNumThreads: light ? s.lightThreads : s.threads,
