@@ -48,7 +48,6 @@ export interface LoadedPack {
   tokenizerConfig: Record<string, unknown>;
   preprocessor: Preprocessor;
   sessions: PackSessions;
-  /** Output names of the CLIP models (`text_embeds`, `image_embeds`). */
 }
 
 export interface LoadPackOptions {
