@@ -32,7 +32,7 @@ describe('the inference queue through Discord', () => {
 
   it('shows the position while waiting, and refuses a 4th job with the reason, ephemerally', async () => {
     const dan = h.discord.addUser('dan');
-    const runs = [1, 2, 3].map((n) => h.discord.slash(dan, 'imagine', { prompt: `a blue heart ${n}`, count: 1 }));
+    const runs = [1, 2, 3].map((n) => h.discord.slash(dan, 'imagine', { prompt: `a blue heart ${n}`, count: 4 }));
     const fourth = h.discord.slash(dan, 'imagine', { prompt: 'a blue heart 4', count: 1 });
     const refusal = await fourth.waitForEphemeral();
     expect(refusal.content).toMatch(/already have 3 jobs/);
@@ -91,8 +91,24 @@ describe('the inference queue through Discord', () => {
     const runs = [1, 2].map((n) => h.discord.slash(gus, 'imagine', { prompt: `a green triangle ${n}`, count: 4 }));
     await runs[1]!.acknowledged();
     const answer = await h.discord.slash(gus, 'queue').waitForEphemeral();
-    expect(answer.content).toMatch(/Your jobs:\n• imagine: a green triangle 1: (running now|position 1)/);
-    expect(answer.content).toMatch(/a green triangle 2: position \d/);
+    expect(answer.content).toMatch(/Your jobs:\n• imagine: a green triangle [12]: (running now|position 1)/);
+    expect(answer.content).toMatch(/a green triangle 2: (running now|position \d)/);
     await Promise.all(runs.map((r) => r.waitForMessage(hasResult, 120_000)));
+  });
+});
+
+describe('the global cap', () => {
+  it('refuses anyone once the queue holds UNCLIP_QUEUE_GLOBAL jobs, with the reason, ephemerally', async () => {
+    const small = await startHarness({ env: { UNCLIP_STEPS: '12', UNCLIP_QUEUE_GLOBAL: '2' } });
+    try {
+      const [kai, lou, mo] = ['kai', 'lou', 'mo'].map((n) => small.discord.addUser(n));
+      const runs = [small.discord.slash(kai!, 'imagine', { prompt: 'a big red circle', count: 4 }), small.discord.slash(lou!, 'imagine', { prompt: 'a big blue circle', count: 4 })];
+      const third = small.discord.slash(mo!, 'imagine', { prompt: 'a big green circle', count: 4 });
+      expect((await third.waitForEphemeral()).content).toMatch(/The queue is full \(2 jobs\)/);
+      await Promise.all(runs.map((r) => r.waitForMessage(hasResult, 120_000)));
+      small.discord.assertNoUnhandledRequests();
+    } finally {
+      await small.stop();
+    }
   });
 });
