@@ -22,7 +22,8 @@ const WAIT = { timeout: 240_000 };
 function startBot(): Promise<{ child: ChildProcess; url: string; output: string[] }> {
   const output: string[] = [];
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, DISCORD_TOKEN: '', SANDBOX_PORT: '0', UNCLIP_LOG_LEVEL: 'warn', ...STEPS },
+    // Whatever a developer's .env says, this is the newcomer's run: no token, the bundled pack.
+    env: { ...process.env, DISCORD_TOKEN: '', SANDBOX_PORT: '0', UNCLIP_PACK: 'models/shapes-v1', UNCLIP_LOG_LEVEL: 'warn', ...STEPS },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((resolve, reject) => {

@@ -121,7 +121,8 @@ export class SandboxWeb {
         const modal = r.modal && !this.#modalSubmitted(r.id) ? { interaction: r.id, ...r.modal } : null;
         return { id: r.id, label: t.label, status: r.response !== null ? 'acknowledged' : failed ? 'failed' : 'pending', modal, startedAt: t.startedAt };
       })
-      .filter((i) => i.status !== 'acknowledged' || i.modal);
+      // Pending ones, open modals, and failures of the last minute (older ones are old news).
+      .filter((i) => (i.status === 'failed' ? Date.now() - i.startedAt < 60_000 : i.status === 'pending' || i.modal));
     return {
       bot: { ...publicUser(d.bot), online: d.gateway.connected },
       guild: { id: d.guildId, name: d.world.guild(d.guildId).name },
@@ -227,7 +228,9 @@ export class SandboxWeb {
         }
         case '/api/click': {
           const user = this.#user(body.user);
-          return send(res, 200, this.#track(d.click(user, String(body.message), String(body.customId)), 'button'));
+          const message = d.messageById(String(body.message)).message;
+          const handle = d.click(user, message, String(body.customId));
+          return send(res, 200, this.#track(handle, `the ${buttonLabel(message, String(body.customId))} button`));
         }
         case '/api/react': {
           const user = this.#user(body.user);
@@ -277,6 +280,16 @@ export class SandboxWeb {
     res.writeHead(200, { 'content-type': file.contentType, 'content-length': file.data.length, 'cache-control': 'max-age=3600' });
     res.end(method === 'HEAD' ? undefined : file.data);
   }
+}
+
+/** What a person reads on a button: its emoji and label. */
+function buttonLabel(message: APIMessage, customId: string): string {
+  for (const row of message.components ?? []) {
+    for (const c of 'components' in row ? (row.components as { custom_id?: string; label?: string; emoji?: { name?: string } }[]) : []) {
+      if (c.custom_id === customId) return [c.emoji?.name, c.label].filter(Boolean).join(' ') || customId;
+    }
+  }
+  return customId;
 }
 
 function publicUser(u: APIUser) {
