@@ -113,9 +113,20 @@ function switchUser(id) {
   connect();
 }
 
+// Follow the conversation while the person is at the bottom, also when an image loads later.
+let stuckToBottom = true;
+$('messages').addEventListener('scroll', () => {
+  const box = $('messages');
+  stuckToBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+});
+function keepAtBottom() {
+  const box = $('messages');
+  if (stuckToBottom) box.scrollTop = box.scrollHeight;
+}
+
 function renderMessages() {
   const box = $('messages');
-  const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+  const atBottom = stuckToBottom;
   const visible = state.messages.filter((m) => !dismissed.has(m.id));
   if (visible.length === 0) {
     box.replaceChildren(el('div', { class: 'empty', text: 'No messages yet. Type / and pick a command, e.g. /imagine.' }));
@@ -193,7 +204,7 @@ function embedNode(e, attachments) {
     e.description ? el('div', { class: 'e-desc content', html: markdown(e.description, {}) }) : null,
     e.fields?.length ? el('div', { class: 'e-fields' }, e.fields.map((f) => el('div', { class: `e-field${f.inline ? ' inline' : ''}` }, el('div', { class: 'n', html: markdown(f.name, {}) }), el('div', { class: 'v content', html: markdown(f.value, {}) })))) : null,
     thumb ? el('img', { class: 'e-image', src: thumb, alt: 'thumbnail' }) : null,
-    image ? el('img', { class: 'e-image', src: image, alt: e.title || 'embed image' }) : null,
+    image ? el('img', { class: 'e-image', src: image, alt: e.title || 'embed image', onload: keepAtBottom }) : null,
     e.footer?.text ? el('div', { class: 'e-footer', text: e.footer.text }) : null);
 }
 
@@ -201,7 +212,7 @@ function attachmentsNode(list) {
   if (!list.length) return null;
   return el('div', { class: 'attachments' }, list.map((a) =>
     (a.content_type || '').startsWith('image/')
-      ? el('a', { class: 'attachment image', href: a.url, target: '_blank', rel: 'noreferrer' }, el('img', { src: a.url, alt: a.filename, title: a.filename, loading: 'lazy' }))
+      ? el('a', { class: 'attachment image', href: a.url, target: '_blank', rel: 'noreferrer' }, el('img', { src: a.url, alt: a.filename, title: a.filename, onload: keepAtBottom }))
       : el('div', { class: 'attachment file' }, el('a', { href: a.url, download: a.filename, text: `📄 ${a.filename}` }), ` (${formatBytes(a.size)})`)));
 }
 
