@@ -83,3 +83,21 @@ describe('Discord rules', () => {
     expect(text).not.toMatch(/aW50ZXJhY3Rpb246/); // interaction tokens
   });
 });
+
+describe('a bot too slow to acknowledge', () => {
+  it('still delivers: Discord answers 10062 Unknown interaction, and the result goes to the channel', async () => {
+    // A 1 ms window: every acknowledgement is late, as when the bot's host stalls.
+    const slow = await startHarness({ discord: { ackWindowMs: 1 } });
+    try {
+      const eli = slow.discord.addUser('eli');
+      const run = slow.discord.slash(eli, 'imagine', { prompt: 'a small blue star', count: 1 });
+      const posted = await slow.discord.waitForMessage((m) => hasResult(m) && m.content.startsWith(mention(eli)));
+      expect(posted.content).toContain('a small blue star');
+      expect(run.record.lateAck).toBe(true);
+      expect(slow.discord.requests.some((r) => (r.response as { code?: number } | undefined)?.code === 10062)).toBe(true);
+      slow.discord.assertNoUnhandledRequests();
+    } finally {
+      await slow.stop();
+    }
+  });
+});
