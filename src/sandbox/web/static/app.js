@@ -30,6 +30,7 @@ const dismissed = new Set(); // ephemeral messages dismissed here
 const notices = []; // { text, kind } shown above the composer
 const rendered = new Map(); // message id → { key, node }
 let shownModal = null;
+const closedModals = new Set(); // modals cancelled here (Discord tells the bot nothing either)
 
 // ------------------------------------------------------------------ connection
 
@@ -288,7 +289,7 @@ function renderStatus() {
 }
 
 function renderModal() {
-  const open = state.interactions.find((i) => i.modal);
+  const open = state.interactions.find((i) => i.modal && !closedModals.has(i.id));
   const box = $('modal');
   if (!open) {
     box.hidden = true;
@@ -316,10 +317,14 @@ function renderModal() {
   $('modal-form').onsubmit = async (ev) => {
     ev.preventDefault();
     const values = Object.fromEntries([...$('modal-fields').querySelectorAll('input, textarea')].map((i) => [i.name, i.value]));
+    closedModals.add(open.id);
     box.hidden = true;
     try { await api('/api/modal', { interaction: open.id, values }); } catch (error) { notify(error.message); }
   };
-  $('modal-cancel').onclick = () => { box.hidden = true; };
+  $('modal-cancel').onclick = () => {
+    closedModals.add(open.id);
+    renderModal();
+  };
 }
 
 // ------------------------------------------------------------------ the command box
