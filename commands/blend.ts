@@ -1,8 +1,8 @@
 import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import { UserInputError } from '../src/engine/index.ts';
-import { checkAttachment, downloadAttachment, type AttachmentMeta } from '../src/discord/attachments.ts';
+import { checkAttachment, type AttachmentMeta } from '../src/discord/attachments.ts';
 import type { BotContext } from '../src/discord/context.ts';
-import { generateOptions, startGeneration } from '../src/discord/generation.ts';
+import { startGeneration } from '../src/discord/generation.ts';
 import { InteractionReply } from '../src/discord/replies.ts';
 
 export const data = new SlashCommandBuilder()
@@ -12,8 +12,6 @@ export const data = new SlashCommandBuilder()
   .addAttachmentOption((o) => o.setName('second').setDescription('The second image').setRequired(true))
   .addIntegerOption((o) => o.setName('ratio').setDescription('Percent of the first image (default 50)').setMinValue(0).setMaxValue(100))
   .addBooleanOption((o) => o.setName('animate').setDescription('Also an animation walking from the first to the second'));
-
-export const ANIMATION_FRAMES = 12;
 
 export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
   const reply = new InteractionReply(interaction, ctx.log);
@@ -28,8 +26,6 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
     if (error instanceof UserInputError) return reply.userError(error.message);
     throw error;
   }
-  const downloads = metas.map((m, i) => downloadAttachment(m, ctx.attachments, what[i]));
-  downloads.forEach((d) => d.catch(() => {}));
   const ratio = interaction.options.getInteger('ratio') ?? 50;
   const animate = interaction.options.getBoolean('animate') ?? false;
   startGeneration(
@@ -37,15 +33,9 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
     reply,
     {
       userId: interaction.user.id,
-      kind: 'blend',
-      prompt: null,
+      request: { kind: 'blend', first: { attachment: metas[0]! }, second: { attachment: metas[1]! }, ratio, animate },
       label: `blend ${ratio}%`,
       headline: `Blend: ${ratio} % of the first image, ${100 - ratio} % of the second`,
-      run: async (opts) => {
-        const [first, second] = await Promise.all(downloads);
-        const result = await ctx.engine.blend(first!, second!, { ...generateOptions(ctx, { ...opts, n: 1 }), ratio, frames: animate ? ANIMATION_FRAMES : 1 });
-        return { ...result, source: result.blended };
-      },
     },
     () => reply.begin(),
   );

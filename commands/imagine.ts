@@ -1,7 +1,7 @@
 import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import { UserInputError, validatePrompt } from '../src/engine/index.ts';
 import type { BotContext } from '../src/discord/context.ts';
-import { generateOptions, quote, startGeneration } from '../src/discord/generation.ts';
+import { quote, startGeneration } from '../src/discord/generation.ts';
 import { InteractionReply } from '../src/discord/replies.ts';
 
 export const data = new SlashCommandBuilder()
@@ -31,12 +31,9 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
     reply,
     {
       userId: interaction.user.id,
-      kind: 'imagine',
-      prompt,
+      request: { kind: 'imagine', prompt, n, ...(seed !== null ? { seed } : {}), ...(guidance !== null ? { guidance } : {}) },
       label: `imagine: ${prompt.slice(0, 40)}`,
       headline: quote(prompt),
-      run: (opts) =>
-        ctx.engine.imagine(prompt, generateOptions(ctx, { ...opts, n, ...(seed !== null ? { seed } : {}), ...(guidance !== null ? { guidance } : {}) })),
     },
     () => reply.begin(),
   );

@@ -1,8 +1,8 @@
 import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import { UserInputError } from '../src/engine/index.ts';
-import { checkAttachment, downloadAttachment } from '../src/discord/attachments.ts';
+import { checkAttachment } from '../src/discord/attachments.ts';
 import type { BotContext } from '../src/discord/context.ts';
-import { generateOptions, startGeneration } from '../src/discord/generation.ts';
+import { startGeneration } from '../src/discord/generation.ts';
 import { InteractionReply } from '../src/discord/replies.ts';
 
 export const data = new SlashCommandBuilder()
@@ -21,22 +21,14 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
     if (error instanceof UserInputError) return reply.userError(error.message);
     throw error;
   }
-  const bytes = downloadAttachment(meta, ctx.attachments); // fetched while the job waits in line
-  bytes.catch(() => {});
-  const n = interaction.options.getInteger('count') ?? 4;
   startGeneration(
     ctx,
     reply,
     {
       userId: interaction.user.id,
-      kind: 'vary',
-      prompt: null,
+      request: { kind: 'vary', image: { attachment: meta }, n: interaction.options.getInteger('count') ?? 4 },
       label: `vary: ${attachment.name}`,
       headline: `Variations of ${attachment.name.replace(/[*_`~|]/g, '')}`,
-      run: async (opts) => {
-        const [embedding] = await ctx.engine.embedImages([await bytes]);
-        return { ...(await ctx.engine.vary(embedding!, generateOptions(ctx, { ...opts, n }))), source: embedding! };
-      },
     },
     () => reply.begin(),
   );

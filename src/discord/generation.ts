@@ -4,36 +4,23 @@
  * result (variations of a cell, the same again with a new seed).
  */
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle, escapeMarkdown, type Message } from 'discord.js';
-import type { GenerateOptions, Generation } from '../engine/index.ts';
-import type { GenerationKind, StoredGeneration } from '../store/index.ts';
+import type { StoredGeneration } from '../store/index.ts';
 import { DISCORD_UPLOAD_LIMIT } from './config.ts';
 import type { BotContext } from './context.ts';
 import { CELL_EMOJIS, customIds, reactionsFor } from './custom-ids.ts';
 import { startJob } from './jobs.ts';
 import type { Reply, ReplyPayload } from './replies.ts';
+import { prefetch, runRequest, type GenerationRequest, type ImageResult, type Prefetched } from './requests.ts';
 
-export interface ImageResult extends Generation {
-  animation?: Buffer;
-  /** What was decoded (vary/blend): 🔁 decodes it again. */
-  source?: Float32Array | null;
-}
+export type { ImageResult } from './requests.ts';
 
 export interface GenerationJob {
   userId: string;
-  kind: GenerationKind;
-  prompt: string | null;
-  label: string;
+  request: GenerationRequest;
+  /** The first line of every status and of the result. */
   headline: string;
-  run: (opts: GenerateOptions) => Promise<ImageResult>;
-}
-
-/** Options every generation gets from the configuration (steps). */
-export function generateOptions(ctx: BotContext, extra: GenerateOptions): GenerateOptions {
-  return {
-    ...(ctx.config.steps ? { steps: ctx.config.steps } : {}),
-    ...(ctx.config.priorSteps ? { priorSteps: ctx.config.priorSteps } : {}),
-    ...extra,
-  };
+  /** Short words for /queue. */
+  label: string;
 }
 
 export function quote(text: string): string {
@@ -69,6 +56,7 @@ export function renderResult(headline: string, result: ImageResult): ReplyPayloa
 
 /** Starts a generation job whose result gets buttons, reactions and a place in the store. */
 export function startGeneration(ctx: BotContext, reply: Reply, job: GenerationJob, accepted: () => void): boolean {
+  let fetched: Prefetched = new Map();
   return startJob<ImageResult>(
     ctx,
     reply,
@@ -76,7 +64,7 @@ export function startGeneration(ctx: BotContext, reply: Reply, job: GenerationJo
       userId: job.userId,
       label: job.label,
       headline: job.headline,
-      run: ({ signal, onProgress }) => job.run({ signal, onProgress }),
+      run: ({ signal, onProgress }) => runRequest(ctx, job.request, { signal, onProgress }, fetched),
       render: (result) => renderResult(job.headline, result),
       save: async (messageId, result) => {
         const stored: StoredGeneration = {
@@ -84,8 +72,8 @@ export function startGeneration(ctx: BotContext, reply: Reply, job: GenerationJo
           channelId: reply.channelId,
           guildId: reply.guildId,
           ownerId: job.userId,
-          kind: job.kind,
-          prompt: job.prompt,
+          kind: job.request.kind,
+          prompt: job.request.kind === 'imagine' ? job.request.prompt : null,
           seed: result.seed,
           embeddings: result.embeddings,
           source: result.source ?? null,
@@ -97,23 +85,23 @@ export function startGeneration(ctx: BotContext, reply: Reply, job: GenerationJo
         for (const emoji of reactionsFor(result.images.length)) await message.react(emoji);
       },
     },
-    accepted,
+    () => {
+      fetched = prefetch(ctx, job.request); // downloads start once the queue took the job, while it waits
+      accepted();
+    },
   );
 }
 
 /** Variations of one cell of a stored result, for whoever asked (button or reaction). */
 export function startVariations(ctx: BotContext, reply: Reply, stored: StoredGeneration, cell: number, userId: string, accepted: () => void): boolean {
-  const embedding = stored.embeddings[cell]!;
   return startGeneration(
     ctx,
     reply,
     {
       userId,
-      kind: 'vary',
-      prompt: null,
+      request: { kind: 'vary', image: { embedding: stored.embeddings[cell]! }, n: 4 },
       label: `variations of image ${cell + 1}`,
       headline: `Variations of image ${cell + 1}${stored.prompt ? ` of ${quote(stored.prompt)}` : ''}`,
-      run: async (opts) => ({ ...(await ctx.engine.vary(embedding, generateOptions(ctx, opts))), source: embedding }),
     },
     accepted,
   );
@@ -124,13 +112,19 @@ export function startAgain(ctx: BotContext, reply: Reply, stored: StoredGenerati
   const n = stored.embeddings.length;
   if (stored.kind === 'imagine' && stored.prompt) {
     const prompt = stored.prompt;
-    return startGeneration(ctx, reply, { userId, kind: 'imagine', prompt, label: `imagine: ${prompt.slice(0, 40)}`, headline: quote(prompt), run: (opts) => ctx.engine.imagine(prompt, generateOptions(ctx, { ...opts, n })) }, accepted);
+    return startGeneration(ctx, reply, { userId, request: { kind: 'imagine', prompt, n }, label: `imagine: ${prompt.slice(0, 40)}`, headline: quote(prompt) }, accepted);
   }
   const source = stored.source ?? stored.embeddings[0]!;
   return startGeneration(
     ctx,
     reply,
-    { userId, kind: stored.kind, prompt: null, label: `${stored.kind} again`, headline: `${stored.kind === 'blend' ? 'Blend' : 'Variations'}, new seed`, run: async (opts) => ({ ...(await ctx.engine.vary(source, generateOptions(ctx, { ...opts, n }))), source }) },
+    {
+      userId,
+      // A blend decoded again is a variation of its blended embedding.
+      request: { kind: 'vary', image: { embedding: source }, n },
+      label: `${stored.kind} again`,
+      headline: `${stored.kind === 'blend' ? 'Blend' : 'Variations'}, new seed`,
+    },
     accepted,
   );
 }
