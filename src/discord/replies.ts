@@ -6,7 +6,8 @@
  * - InteractionReply: the deferred response of a command or button. Once its token is dead (about
  *   14 minutes, or Discord says so) or the message was deleted, the result is posted to the channel
  *   instead, mentioning the requester.
- * - ChannelReply: for reactions, which have no token: a reply message in the channel.
+ * - ChannelReply: for reactions, which have no token (and for jobs run again after a restart): a
+ *   message in the channel, mentioning the requester.
  */
 import {
   DiscordAPIError,
@@ -191,7 +192,8 @@ export class ChannelReply extends Reply {
     private readonly client: Client,
     channelId: string,
     guildId: string | null,
-    private readonly sourceMessageId: string,
+    /** The message this answers (shown as a reply), or null for a plain channel post. */
+    private readonly sourceMessageId: string | null,
     userId: string,
     log: Logger,
   ) {
@@ -216,9 +218,13 @@ export class ChannelReply extends Reply {
       ...payload,
       content: `<@${this.userId}> ${payload.content}`,
       allowedMentions: final ? { parse: [], users: [this.userId] } : NO_PINGS,
-      reply: { messageReference: this.sourceMessageId, failIfNotExists: false },
+      ...this.#replyTo(),
     });
     return this.#message;
+  }
+
+  #replyTo() {
+    return this.sourceMessageId ? { reply: { messageReference: this.sourceMessageId, failIfNotExists: false } } : {};
   }
 
   userError(text: string): Promise<void> {
@@ -227,7 +233,7 @@ export class ChannelReply extends Reply {
       await channel.send({
         content: `<@${this.userId}> ${text}`,
         allowedMentions: { parse: [], users: [this.userId] },
-        reply: { messageReference: this.sourceMessageId, failIfNotExists: false },
+        ...this.#replyTo(),
       });
     });
   }

@@ -19,7 +19,7 @@ import {
   type APIAllowedMentions,
 } from 'discord-api-types/v10';
 import sharp from 'sharp';
-import { DiscordHttpError, errors } from './errors.ts';
+import { errors } from './errors.ts';
 import type { MessageRecord, Pings, StoredFile, World } from './world.ts';
 
 export interface UploadedFile {
@@ -275,8 +275,4 @@ export function renderMessage(record: MessageRecord, viewerId: string): APIMessa
       burst_colors: [],
     }));
   return { ...record.message, ...(reactions.length ? { reactions } : {}) };
-}
-
-export function assertNotTooLong(value: string | undefined, max: number, path: string): void {
-  if (value && value.length > max) throw new DiscordHttpError(400, 50035, 'Invalid Form Body', { [path]: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: `Must be ${max} or fewer in length.` }] } });
 }
