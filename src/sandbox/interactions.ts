@@ -165,15 +165,45 @@ export function basePayload(b: InteractionBase, type: InteractionType): Record<s
   };
 }
 
-export function chatInputData(command: APIApplicationCommand, options: unknown[], attachments: Record<string, APIAttachment>) {
+export function chatInputData(command: APIApplicationCommand, options: unknown[], attachments: Record<string, APIAttachment>, users: ResolvedUsers = {}) {
+  const resolved = { ...(Object.keys(attachments).length ? { attachments } : {}), ...users };
   return {
     id: command.id,
     name: command.name,
     type: ApplicationCommandType.ChatInput,
     ...(command.guild_id ? { guild_id: command.guild_id } : {}),
     options,
-    ...(Object.keys(attachments).length ? { resolved: { attachments } } : {}),
+    ...(Object.keys(resolved).length ? { resolved } : {}),
   };
+}
+
+export interface ResolvedUsers {
+  users?: Record<string, APIUser>;
+  members?: Record<string, unknown>;
+}
+
+/** The users (and their members) that USER and MENTIONABLE options name, as Discord resolves them. */
+export function resolveUsers(world: World, guildId: string, options: unknown[]): ResolvedUsers {
+  const ids = new Set<string>();
+  const walk = (list: unknown[]) => {
+    for (const o of list as { type: number; value?: unknown; options?: unknown[] }[]) {
+      if (o.options) walk(o.options);
+      else if ((o.type === ApplicationCommandOptionType.User || o.type === ApplicationCommandOptionType.Mentionable) && typeof o.value === 'string') ids.add(o.value);
+    }
+  };
+  walk(options);
+  const users: Record<string, APIUser> = {};
+  const members: Record<string, unknown> = {};
+  for (const id of ids) {
+    const user = world.users.get(id);
+    if (!user) continue;
+    users[id] = user;
+    if (world.guild(guildId).memberIds.has(id)) {
+      const { user: _user, ...member } = world.member(guildId, id);
+      members[id] = { ...member, permissions: world.permissions(guildId, id) };
+    }
+  }
+  return Object.keys(users).length ? { users, ...(Object.keys(members).length ? { members } : {}) } : {};
 }
 
 export function messageCommandData(command: APIApplicationCommand, target: APIMessage) {

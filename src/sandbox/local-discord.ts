@@ -33,6 +33,7 @@ import {
   messageCommandData,
   modalSubmitData,
   newToken,
+  resolveUsers,
   type AttachmentInput,
   type InteractionRecord,
   type OptionValue,
@@ -282,7 +283,7 @@ export class LocalDiscord extends EventEmitter {
     const channelId = opts.channelId ?? this.channelId;
     const { options, attachments } = buildOptions(command, path, values, (input) => this.upload(channelId, input));
     const record = this.#newInteraction(user, InteractionType.ApplicationCommand, command.name, channelId, null);
-    record.payload.data = chatInputData(command, options, attachments);
+    record.payload.data = chatInputData(command, options, attachments, resolveUsers(this.world, record.guildId, options));
     return this.#dispatchInteraction(record);
   }
 

@@ -50,6 +50,9 @@ export async function startEchoBot(env: Record<string, string>): Promise<Client>
     } else if (i.isChatInputCommand() && i.commandName === 'size') {
       const a = i.options.getAttachment('image', true);
       await i.reply({ content: `${a.name}: ${a.size} bytes`, flags: MessageFlags.Ephemeral });
+    } else if (i.isChatInputCommand() && i.commandName === 'game') {
+      const parts = i.options.data[0]!.options!.map((o) => `${o.name}=${o.user ? o.user.username : String(o.value)}`);
+      await i.reply({ content: `game ${i.options.getSubcommand()} ${parts.join(' ')}`, allowedMentions: { parse: [] } });
     } else if (i.isButton()) {
       await i.reply({ content: `${i.user.username} clicked ${i.customId}` });
     } else if (i.isMessageContextMenuCommand()) {
@@ -77,6 +80,23 @@ export async function startEchoBot(env: Record<string, string>): Promise<Client>
         .setName('size')
         .setDescription('Measures a file')
         .addAttachmentOption((o) => o.setName('image').setDescription('A file').setRequired(true))
+        .toJSON(),
+      new SlashCommandBuilder()
+        .setName('game')
+        .setDescription('Subcommands, choices, users and booleans')
+        .addSubcommand((sub) =>
+          sub
+            .setName('start')
+            .setDescription('Start a game')
+            .addStringOption((o) => o.setName('theme').setDescription('Theme').setRequired(true).addChoices({ name: 'Stars', value: 'stars' }, { name: 'Hearts', value: 'hearts' })),
+        )
+        .addSubcommand((sub) =>
+          sub
+            .setName('vote')
+            .setDescription('Vote for someone')
+            .addUserOption((o) => o.setName('for').setDescription('Who').setRequired(true))
+            .addBooleanOption((o) => o.setName('secret').setDescription('Secret ballot')),
+        )
         .toJSON(),
       new ContextMenuCommandBuilder().setName('Label it').setType(ApplicationCommandType.Message).toJSON(),
     ],

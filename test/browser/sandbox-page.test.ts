@@ -47,7 +47,7 @@ describe.skipIf(!haveChromium)('the sandbox page', () => {
   it('offers the registered slash commands', async () => {
     await page.fill('#command-input', '/');
     const offered = await page.locator('#command-menu [data-command]').evaluateAll((nodes) => nodes.map((n) => (n as HTMLElement).dataset.command));
-    expect(offered).toEqual(['draw', 'size']);
+    expect(offered).toEqual(['draw', 'game', 'size']);
     await page.fill('#command-input', '');
   });
 
@@ -125,6 +125,34 @@ describe.skipIf(!haveChromium)('the sandbox page', () => {
     await page.locator('#modal-fields input[name="labels"]').fill('cat, dog');
     await page.click('#modal-submit');
     await page.locator('article.message', { hasText: 'bob labelled: cat, dog' }).waitFor();
+  });
+
+  it('fills in subcommands, choices, users and booleans', async () => {
+    await runCommand('game', async (p) => {
+      await p.locator('[data-subcommand="start"]').click();
+      await p.selectOption('[data-option="theme"]', 'hearts');
+    });
+    await page.locator('article.message', { hasText: 'game start theme=hearts' }).waitFor();
+    await runCommand('game', async (p) => {
+      await p.locator('[data-subcommand="vote"]').click();
+      await p.selectOption('[data-option="for"]', { label: 'carol' });
+      await p.selectOption('[data-option="secret"]', 'true');
+    });
+    await page.locator('article.message', { hasText: 'game vote for=carol secret=true' }).waitFor();
+  });
+
+  it('a cancelled modal closes; the next one opens', async () => {
+    const posted = page.locator('article.message[data-author="bob"]', { hasText: 'hello from bob' });
+    for (const action of ['cancel', 'submit'] as const) {
+      await posted.hover();
+      await posted.locator('.apps').click();
+      await page.locator('#picker .app', { hasText: 'Label it' }).click();
+      await page.locator('#modal-fields input[name="labels"]').fill(`${action}led`);
+      await page.click(action === 'cancel' ? '#modal-cancel' : '#modal-submit');
+      await page.locator('#modal').waitFor({ state: 'hidden' });
+    }
+    await page.locator('article.message', { hasText: 'bob labelled: submitled' }).waitFor();
+    expect(await page.locator('article.message', { hasText: 'cancelled' }).count()).toBe(0);
   });
 
   it('shows what happens in the channel live, without a reload', async () => {
