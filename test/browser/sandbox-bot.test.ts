@@ -19,13 +19,15 @@ const STEPS = UPDATE_SCREENSHOT ? {} : { UNCLIP_STEPS: '4', UNCLIP_PRIOR_STEPS: 
 const WAIT = { timeout: 240_000 };
 
 /** Starts `src/main.ts` as `npm start` does, without a token; resolves with the page's URL once the bot is in. */
+let started: ChildProcess | null = null;
+
 function startBot(): Promise<{ child: ChildProcess; url: string; output: string[] }> {
   const output: string[] = [];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = (started = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     // Whatever a developer's .env says, this is the newcomer's run: no token, the bundled pack.
     env: { ...process.env, DISCORD_TOKEN: '', SANDBOX_PORT: '0', UNCLIP_PACK: 'models/shapes-v1', UNCLIP_LOG_LEVEL: 'warn', ...STEPS },
     stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  }));
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     createInterface({ input: child.stderr! }).on('line', (line) => output.push(line));
@@ -59,9 +61,11 @@ describe.skipIf(!haveChromium)('npm start without a token: the sandbox with the 
 
   afterAll(async () => {
     await browser?.close();
-    if (bot && bot.child.exitCode === null) {
-      const exited = new Promise((resolve) => bot.child.once('exit', resolve));
-      bot.child.kill('SIGTERM');
+    // Also when it never said it was ready: no process is left behind.
+    if (started && started.exitCode === null && started.signalCode === null) {
+      const child = started;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
       await exited;
     }
   });
