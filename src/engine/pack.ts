@@ -20,6 +20,8 @@ export interface PackInfo {
   canGenerate: boolean;
   /** Side of the generated images as shown (after the latent decoder / upsampler); 0 for CLIP-only. */
   imageSize: number;
+  /** The decoder's sample shape [C, h, w] (latents or pixels), when the pack generates. */
+  sampleShape?: [number, number, number];
   /** Side of the images the CLIP vision model reads. */
   clipImageSize: number;
   contextLength: number;
@@ -239,6 +241,7 @@ export async function loadPack(dir: string, opts: LoadPackOptions = {}): Promise
       embeddingDim: D,
       canGenerate,
       imageSize: canGenerate ? imageSize : 0,
+      ...(canGenerate && manifest?.decoder ? { sampleShape: manifest.decoder.sampleShape } : {}),
       clipImageSize: S,
       contextLength,
       logitScale,
