@@ -21,6 +21,8 @@ export interface QueueOptions extends Partial<QueueLimits> {
   jobTimeoutMs?: number;
   /** Progress reaches a job's listener at most once per this interval (default 1500 ms). */
   progressIntervalMs?: number;
+  /** After a cancel or timeout, how long the slot waits for the model call to stop (default 30 s). */
+  abortGraceMs?: number;
   now?: () => number;
 }
 
@@ -80,6 +82,7 @@ export class InferenceQueue {
   readonly limits: QueueLimits;
   readonly jobTimeoutMs: number;
   readonly progressIntervalMs: number;
+  readonly abortGraceMs: number;
   #now: () => number;
   #pq = new PQueue({ concurrency: 1 });
   #waiting: Entry[] = [];
@@ -95,6 +98,7 @@ export class InferenceQueue {
     this.limits = { perUser: opts.perUser ?? 3, global: opts.global ?? 50 };
     this.jobTimeoutMs = opts.jobTimeoutMs ?? 5 * 60_000;
     this.progressIntervalMs = opts.progressIntervalMs ?? 1500;
+    this.abortGraceMs = opts.abortGraceMs ?? 30_000;
     this.#now = opts.now ?? Date.now;
   }
 
@@ -236,13 +240,22 @@ export class InferenceQueue {
       controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
     });
     aborted.catch(() => {});
+    let running: Promise<unknown> = Promise.resolve();
     try {
       spec.onStart?.();
-      const value = await Promise.race([spec.run({ signal: controller.signal, progress }), aborted]);
+      running = spec.run({ signal: controller.signal, progress });
+      const value = await Promise.race([running, aborted]);
       this.#finish(entry, 'done', undefined, value);
     } catch (error) {
       const reason = controller.signal.aborted ? controller.signal.reason : error;
       this.#finish(entry, reason instanceof JobCancelledError ? 'cancelled' : 'failed', reason);
+      if (controller.signal.aborted) {
+        // The requester has their answer; the model is still busy until it notices the abort (between
+        // steps). Keep the slot until then, so two model calls never run at once, unless it hangs.
+        let grace: NodeJS.Timeout | undefined;
+        await Promise.race([running.catch(() => {}), new Promise((resolve) => (grace = setTimeout(resolve, this.abortGraceMs)))]);
+        clearTimeout(grace);
+      }
     } finally {
       clearTimeout(timeout);
     }

@@ -52,7 +52,7 @@ describe('startJob', () => {
   });
 
   it('a user error goes to userError; a timeout says so; a refusal never acknowledges', async () => {
-    const ctx = context(new InferenceQueue({ jobTimeoutMs: 100, perUser: 1 }));
+    const ctx = context(new InferenceQueue({ jobTimeoutMs: 100, perUser: 1, abortGraceMs: 50 }));
     const bad = new RecordingReply('a');
     startJob(ctx, bad, { userId: 'a', label: 'x', headline: 'H', run: async () => { throw new UserInputError('The image is corrupt.'); }, render: () => ({ content: '' }) }, () => {});
     await settle(ctx);

@@ -1,7 +1,7 @@
 /** The queue as people meet it in Discord: fairness, caps, positions and Cancel. */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buttons } from '../../src/sandbox/index.ts';
-import { hasResult, isEphemeral, startHarness, type Harness } from './harness.ts';
+import { hasResult, isEphemeral, shapePng, startHarness, type Harness } from './harness.ts';
 
 let h: Harness;
 
@@ -109,6 +109,24 @@ describe('the global cap', () => {
       small.discord.assertNoUnhandledRequests();
     } finally {
       await small.stop();
+    }
+  });
+});
+
+describe('the per-job timeout', () => {
+  it('stops a job that runs too long, says so, and the queue goes on', async () => {
+    // 250 steps for 4 images takes far longer than the 5 s allowed here on a CPU (about 20 s on 2 cores).
+    const strict = await startHarness({ env: { UNCLIP_STEPS: '250', UNCLIP_JOB_TIMEOUT_S: '5' } });
+    try {
+      const [nia, oli] = ['nia', 'oli'].map((n) => strict.discord.addUser(n));
+      const long = strict.discord.slash(nia!, 'imagine', { prompt: 'a big pink star', count: 4 });
+      const stopped = await long.waitForMessage((m) => m.content.includes('took longer than 5 s and was stopped'), 120_000);
+      expect(stopped.attachments).toEqual([]);
+      const after = strict.discord.slash(oli!, 'classify', { image: { filename: 'a.png', data: await shapePng() }, labels: 'a red square, a blue circle' });
+      await after.waitForMessage((m) => m.embeds.length > 0, 120_000);
+      strict.discord.assertNoUnhandledRequests();
+    } finally {
+      await strict.stop();
     }
   });
 });

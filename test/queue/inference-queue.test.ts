@@ -103,7 +103,7 @@ describe('InferenceQueue', () => {
   });
 
   it('fails only the job whose model throws, and times out a job that hangs', async () => {
-    const queue = new InferenceQueue({ jobTimeoutMs: 50 });
+    const queue = new InferenceQueue({ jobTimeoutMs: 50, abortGraceMs: 50 });
     const broken = queue.submit({ userId: 'a', label: 'x', run: async () => { throw new Error('model exploded'); } });
     const hung = queue.submit({ userId: 'b', label: 'x', run: () => new Promise(() => {}) });
     const fine = queue.submit({ userId: 'c', label: 'x', run: async () => 'fine' });
@@ -111,6 +111,25 @@ describe('InferenceQueue', () => {
     await expect(broken.job.result).rejects.toThrow('model exploded');
     await expect(hung.job.result).rejects.toBeInstanceOf(JobTimeoutError);
     await expect(fine.job.result).resolves.toBe('fine');
+  });
+
+  it('after a cancel, keeps the slot until the model call has stopped: never two at once', async () => {
+    const queue = new InferenceQueue();
+    const events: string[] = [];
+    const first = queue.submit({
+      userId: 'a',
+      label: 'x',
+      run: ({ signal }: JobContext<unknown>) =>
+        new Promise((_, reject) => signal.addEventListener('abort', () => setTimeout(() => (events.push('first stopped'), reject(new Error('aborted'))), 30))),
+    });
+    const second = queue.submit({ userId: 'b', label: 'x', run: async () => void events.push('second started') });
+    if (!first.ok || !second.ok) throw new Error();
+    await tick();
+    queue.cancel(first.job.id, 'a');
+    await expect(first.job.result).rejects.toBeInstanceOf(JobCancelledError);
+    events.push('first answered');
+    await second.job.result;
+    expect(events).toEqual(['first answered', 'first stopped', 'second started']);
   });
 
   it('throttles progress to one report per interval', async () => {
