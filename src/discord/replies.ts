@@ -98,9 +98,14 @@ export abstract class Reply {
 
   /** Shows the result; returns the message it is in. */
   final(payload: ReplyPayload): Promise<Message | null> {
+    this.stopStatus();
+    return this.enqueue(() => this.send(payload, true));
+  }
+
+  /** No status after this (the result or an error is on its way). */
+  protected stopStatus(): void {
     this.#final = true;
     this.#pending = null;
-    return this.enqueue(() => this.send(payload, true));
   }
 
   /** Resolves when every edit asked for so far is done. */
@@ -163,6 +168,7 @@ export class InteractionReply extends Reply {
   }
 
   userError(text: string): Promise<void> {
+    this.stopStatus();
     return this.enqueue(async () => {
       const i = this.interaction;
       if (!i.deferred && !i.replied) {
@@ -228,6 +234,7 @@ export class ChannelReply extends Reply {
   }
 
   userError(text: string): Promise<void> {
+    this.stopStatus();
     return this.enqueue(async () => {
       const channel = await channelOf(this.client, this.channelId);
       await channel.send({
