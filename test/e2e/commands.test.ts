@@ -25,7 +25,7 @@ describe('commands (real discord.js ↔ local Discord, real ONNX pack)', () => {
     expect(isEphemeral(result)).toBe(false);
     expect(result.content).toContain('a big red star on a blue background');
     expect(result.content).toContain('seed 7');
-    expect(await decodePng(h.discord, result)).toEqual({ width: 256, height: 256 });
+    expect(await decodePng(result)).toEqual({ width: 256, height: 256 });
     expect(buttons(result).map((b) => b.label ?? b.custom_id)).toEqual(['V1', 'V2', 'V3', 'V4', 'gen:again']);
     const reactions = await h.discord.waitUntil(() => {
       const r = h.discord.messageById(result.id).reactions;
@@ -38,7 +38,7 @@ describe('commands (real discord.js ↔ local Discord, real ONNX pack)', () => {
     const alice = h.discord.addUser('alice1');
     const run = h.discord.slash(alice, 'imagine', { prompt: 'a small green circle', count: 1 });
     const result = await run.waitForMessage(hasResult);
-    expect(await decodePng(h.discord, result)).toEqual({ width: 128, height: 128 });
+    expect(await decodePng(result)).toEqual({ width: 128, height: 128 });
     await h.discord.waitUntil(() => (h.discord.messageById(result.id).reactions.has('🔁') ? true : null), 30_000, '🔁');
   });
 
@@ -52,7 +52,7 @@ describe('commands (real discord.js ↔ local Discord, real ONNX pack)', () => {
     const v2 = h.discord.click(bob, original, 'gen:v:2');
     const variations = await v2.waitForMessage(hasResult);
     expect(variations.content).toContain('Variations of image 2');
-    expect(await decodePng(h.discord, variations)).toEqual({ width: 256, height: 256 });
+    expect(await decodePng(variations)).toEqual({ width: 256, height: 256 });
     const varStored = await h.bot.ctx.store.get(variations.id);
     expect(varStored?.ownerId).toBe(bob.id);
     expect(Array.from(varStored!.source!)).toEqual(Array.from(stored!.embeddings[1]!));
@@ -73,7 +73,7 @@ describe('commands (real discord.js ↔ local Discord, real ONNX pack)', () => {
     await h.discord.waitUntil(() => (h.discord.messageById(original.id).reactions.size === 4 ? true : null), 30_000, 'reactions');
     h.discord.react(carol, original, '3️⃣');
     const posted = await h.discord.waitForMessage((m) => hasResult(m) && m.content.includes('Variations of image 3') && m.content.startsWith(`<@${carol.id}>`));
-    expect(await decodePng(h.discord, posted)).toEqual({ width: 256, height: 256 });
+    expect(await decodePng(posted)).toEqual({ width: 256, height: 256 });
     const stored = await h.bot.ctx.store.get(original.id);
     expect(Array.from((await h.bot.ctx.store.get(posted.id))!.source!)).toEqual(Array.from(stored!.embeddings[2]!));
   });
@@ -83,7 +83,7 @@ describe('commands (real discord.js ↔ local Discord, real ONNX pack)', () => {
     const run = h.discord.slash(alice, 'vary', { image: { filename: 'square.png', data: await shapePng() }, count: 2 });
     const result = await run.waitForMessage(hasResult);
     expect(result.content).toContain('Variations of square.png');
-    expect(await decodePng(h.discord, result)).toEqual({ width: 256, height: 128 });
+    expect(await decodePng(result)).toEqual({ width: 256, height: 128 });
   });
 
   it('/blend posts the blend, and an animated WebP with animate:true', async () => {
@@ -93,7 +93,7 @@ describe('commands (real discord.js ↔ local Discord, real ONNX pack)', () => {
     const run = h.discord.slash(alice, 'blend', { first, second, ratio: 30, animate: true });
     const result = await run.waitForMessage(hasResult);
     expect(result.content).toContain('30 % of the first image, 70 % of the second');
-    expect(await decodePng(h.discord, result)).toEqual({ width: 128, height: 128 });
+    expect(await decodePng(result)).toEqual({ width: 128, height: 128 });
     const walk = result.attachments.find((a) => a.filename.endsWith('.webp'));
     expect(walk).toBeDefined();
     const { default: sharp } = await import('sharp');
@@ -109,7 +109,7 @@ describe('commands (real discord.js ↔ local Discord, real ONNX pack)', () => {
     expect(embed.description!.split('\n')).toHaveLength(3);
     expect(embed.description).toMatch(/ %/);
     expect(embed.image?.url).toBe('attachment://scores.png');
-    expect(await decodePng(h.discord, result, /^scores\.png$/)).toMatchObject({ width: 480 });
+    expect(await decodePng(result, /^scores\.png$/)).toMatchObject({ width: 480 });
   });
 
   it('"Classify image" on a message asks for labels in a modal, then classifies', async () => {
@@ -120,7 +120,7 @@ describe('commands (real discord.js ↔ local Discord, real ONNX pack)', () => {
     const submit = h.discord.submitModal(alice, menu, { labels: 'a red square, a blue heart', template: 'a photo of {}' });
     const result = await submit.waitForMessage((m) => m.embeds.length > 0);
     expect(result.embeds[0]!.footer?.text).toContain('a photo of {}');
-    await decodePng(h.discord, result, /^scores\.png$/);
+    await decodePng(result, /^scores\.png$/);
   });
 
   it('/queue tells you your jobs, ephemerally', async () => {

@@ -21,7 +21,7 @@ describe('Discord rules', () => {
     h.discord.rateLimitNext('PATCH /webhooks/:app/:token/messages/:message', { retryAfterMs: 400, times: 2 });
     const run = h.discord.slash(alice, 'imagine', { prompt: 'a big purple star', count: 1 });
     const result = await run.waitForMessage(hasResult);
-    await decodePng(h.discord, result);
+    await decodePng(result);
     const limited = h.discord.requests.filter((r) => r.status === 429).map((r) => r.route);
     expect(limited).toEqual([
       'POST /interactions/:interaction/:token/callback',
@@ -47,7 +47,7 @@ describe('Discord rules', () => {
     const posted = await h.discord.waitForMessage((m) => hasResult(m) && m.content.startsWith(mention(bob)));
     expect(posted.interaction_metadata).toBeUndefined();
     expect(h.discord.messageById(posted.id).pings).toEqual({ everyone: false, users: [bob.id], roles: [] });
-    expect(await decodePng(h.discord, posted)).toEqual({ width: 256, height: 256 });
+    expect(await decodePng(posted)).toEqual({ width: 256, height: 256 });
     expect(h.discord.requests.some((r) => r.status === 401 && r.interactionId === run.id)).toBe(true);
     // Its buttons work like any other result's.
     const v1 = h.discord.click(bob, posted, 'gen:v:1');

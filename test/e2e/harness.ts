@@ -64,8 +64,8 @@ export async function startHarness(opts: { env?: Record<string, string>; discord
 export const isEphemeral = (m: APIMessage) => ((m.flags ?? 0) & MessageFlags.Ephemeral) !== 0;
 export const hasResult = (m: APIMessage) => m.attachments.some((a) => /^unclip-\d+\.png$/.test(a.filename));
 
-/** The attachment's bytes decode as a PNG; returns its size. */
-export async function decodePng(discord: LocalDiscord, message: APIMessage, name: RegExp = /\.png$/): Promise<{ width: number; height: number }> {
+/** The attachment, fetched from its (fake CDN) URL as a client would, decodes as a PNG; returns its size. */
+export async function decodePng(message: APIMessage, name: RegExp = /\.png$/): Promise<{ width: number; height: number }> {
   const attachment = message.attachments.find((a) => name.test(a.filename));
   if (!attachment) throw new Error(`no attachment matching ${name} in message ${message.id}`);
   const response = await fetch(attachment.url);
