@@ -44,6 +44,25 @@ beforeAll(async () => {
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
 
+// First in the file: onnxruntime's process-wide log level is set by the first session created.
+describe('UNCLIP_DEVICE=cuda', () => {
+  it('uses the CUDA provider where it loads, else says so in one log line and runs on the CPU', async () => {
+    const lines: string[] = [];
+    const engine = await Engine.load({ packDir: PACK_DIR, device: 'cuda', log: (l) => lines.push(l) });
+    try {
+      const fallback = lines.filter((l) => /CUDA/.test(l));
+      if (engine.pack.device === 'cuda') expect(fallback).toEqual([]);
+      else {
+        expect(fallback).toHaveLength(1);
+        expect(fallback[0]).toMatch(/^CUDA execution provider unavailable \(.+\); running on the CPU$/);
+      }
+      expect((await engine.imagine('a red star', { n: 1, steps: 2, priorSteps: 2, seed: 1 })).images).toHaveLength(1);
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
 describe('a CLIP-only pack (no pack.json, no prior/decoder)', () => {
   it('classifies and describes, and refuses imagine/vary/blend with a clear message', async () => {
     const dir = await packCopy('clip-only', ['pack.json', 'onnx/prior.onnx', 'onnx/decoder.onnx', 'onnx/latent_decoder.onnx']);
@@ -94,24 +113,6 @@ describe('a CLIP-only pack in the Hugging Face layout of real CLIP (BPE tokenize
       const scores = await engine.classify(jpeg, ['a red star', 'a blue star'], { template: 'a {}' });
       expect(scores).toHaveLength(2);
       expect(scores[0]!.score + scores[1]!.score).toBeCloseTo(1, 10);
-    } finally {
-      await engine.close();
-    }
-  });
-});
-
-describe('UNCLIP_DEVICE=cuda', () => {
-  it('uses the CUDA provider where it loads, else says so in one log line and runs on the CPU', async () => {
-    const lines: string[] = [];
-    const engine = await Engine.load({ packDir: PACK_DIR, device: 'cuda', log: (l) => lines.push(l) });
-    try {
-      const fallback = lines.filter((l) => /CUDA/.test(l));
-      if (engine.pack.device === 'cuda') expect(fallback).toEqual([]);
-      else {
-        expect(fallback).toHaveLength(1);
-        expect(fallback[0]).toMatch(/^CUDA execution provider unavailable \(.+\); running on the CPU$/);
-      }
-      expect((await engine.imagine('a red star', { n: 1, steps: 2, priorSteps: 2, seed: 1 })).images).toHaveLength(1);
     } finally {
       await engine.close();
     }
