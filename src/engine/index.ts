@@ -100,6 +100,7 @@ export class Engine {
   private readonly decoder: Decoder | undefined;
   private readonly limits: ImageLimits;
   private captions: Promise<{ captions: string[]; embeds: Float32Array[] }> | undefined;
+  private closing: Promise<void> | undefined;
 
   private constructor(loaded: LoadedPack, limits: ImageLimits) {
     this.loaded = loaded;
@@ -133,8 +134,10 @@ export class Engine {
     }
   }
 
+  /** Releases the ONNX sessions; calling it again does nothing. */
   async close(): Promise<void> {
-    await releasePack(this.loaded);
+    this.closing ??= releasePack(this.loaded);
+    await this.closing;
   }
 
   // ---- CLIP ----

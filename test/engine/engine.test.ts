@@ -26,6 +26,14 @@ afterAll(() => engine?.close());
 const sameBytes = (a: Buffer[], b: Buffer[]) => a.length === b.length && a.every((x, i) => x.equals(b[i]!));
 const isUnit = (v: Float32Array) => Math.abs(Math.sqrt(dot(v, v)) - 1) < 1e-5;
 
+describe('close', () => {
+  it('can be called twice', async () => {
+    const other = await Engine.load({ packDir: PACK_DIR });
+    await other.close();
+    await expect(other.close()).resolves.toBeUndefined();
+  });
+});
+
 describe('pack info', () => {
   it('describes the bundled pack', () => {
     expect(engine.pack).toMatchObject({ name: 'shapes-v1', embeddingDim: 128, canGenerate: true, imageSize: 128, clipImageSize: 64, contextLength: 32, device: 'cpu' });
