@@ -51,7 +51,7 @@ describe('imagine', () => {
     expect(gen.embeddings.every((e) => e.length === 128 && isUnit(e))).toBe(true);
     expect(gen.seed).toBe(5);
     expect(gen.timings['total']).toBeGreaterThan(0);
-    expect(Object.keys(gen.timings)).toEqual(expect.arrayContaining(['text', 'prior', 'decoder', 'png']));
+    expect(Object.keys(gen.timings)).toEqual(expect.arrayContaining(['text', 'prior', 'decoder', 'png_and_embed', 'total']));
     // The 4 images differ (each has its own noise).
     expect(new Set(gen.images.map((b) => b.toString('base64'))).size).toBe(4);
     // The embeddings are the CLIP embeddings of the output images.
