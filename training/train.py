@@ -5,8 +5,10 @@ decoder, then export and evaluate.
     /usr/bin/python3 training/train.py --minutes 60 --stages decoder,prior
 
 A stage's inputs are frozen once a later stage has trained on them: the prior and the decoder were
-trained on this CLIP's embeddings, the decoder on this autoencoder's latents. So CLIP and the
-autoencoder train only until the prior/decoder start; later runs spend their time on prior + decoder.
+trained on this CLIP's embeddings, the decoder on this autoencoder's latents. So CLIP trains only
+until the prior/decoder start, and after the decoder has started only the autoencoder's *decoder*
+keeps training (the encoder, so the latent space and its scale, stay fixed); later runs spend their
+time on prior + decoder + latent decoder.
 Checkpoints (training/checkpoints/*.pt: weights and EMA, fp16) are small enough to commit.
 Uses CUDA when present (or UNCLIP_TRAIN_DEVICE), else the CPU with all cores.
 """
@@ -108,8 +110,14 @@ def load_data(dev: torch.device) -> dict:
     z = np.load(path)
     scenes = [world.scene_from_dict(d) for d in json.loads(str(z["scenes"]))]
     log(f"data: {len(scenes)} scenes")
+    # single-object scenes by (colour, background): groups that differ only in shape, size and place are
+    # the hard negatives that make CLIP learn shape (with random batches, colours alone tell most apart)
+    buckets: dict[tuple[str, str], list[int]] = {}
+    for i, s in enumerate(scenes):
+        if len(s.objects) == 1:
+            buckets.setdefault((s.objects[0].colour, s.background), []).append(i)
     return {"img64": torch.from_numpy(z["img64"]).to(dev), "img128": torch.from_numpy(z["img128"]).to(dev),
-            "scenes": scenes}
+            "scenes": scenes, "buckets": [v for v in buckets.values() if len(v) >= 4]}
 
 
 def eval_sets() -> dict:
@@ -196,7 +204,8 @@ def train_clip(minutes: float, data: dict, dev: torch.device) -> None:
         frac = (time.time() - t0) / budget
         for g in opt.param_groups:
             g["lr"] = lr_at(frac, 1e-3)
-        idx = torch.randint(0, n, (bs,))
+        groups = [rng.sample(rng.choice(data["buckets"]), 4) for _ in range(3 * bs // 16)]
+        idx = torch.cat([torch.tensor([i for g in groups for i in g]), torch.randint(0, n, (bs - 4 * len(groups),))])
         caps = [world.caption(data["scenes"][i], rng) for i in idx.tolist()]
         x = common.to_model_pixels(data["img64"][idx.to(dev)]).to(dev)
         ids = common.tokenize_batch(caps).to(dev)
@@ -225,15 +234,27 @@ def train_clip(minutes: float, data: dict, dev: torch.device) -> None:
     save_ckpt("clip", clip, None, state)
 
 
-def train_ae(minutes: float, data: dict, dev: torch.device) -> None:
+def _grad_l1(y: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """L1 between image gradients: rewards crisp edges where plain L1/L2 settle for blur."""
+    dx = lambda t: t[..., :, 1:] - t[..., :, :-1]
+    dy = lambda t: t[..., 1:, :] - t[..., :-1, :]
+    return F.l1_loss(dx(y), dx(x)) + F.l1_loss(dy(y), dy(x))
+
+
+def train_ae(minutes: float, data: dict, dev: torch.device, decoder_only: bool = False) -> None:
+    """The autoencoder; with decoder_only (once the diffusion decoder has learnt this encoder's latents)
+    only the latent decoder trains, so the latent space and its scale stay as they are."""
     ae = AE(AEEncoder(), AEDecoder()).to(dev)
     c = load_ckpt("ae")
     state = {"seconds": 0.0, "steps": 0, "images": 0}
     if c:
         load_into(ae, c["model"])
         state = c["state"]
-    log(f"ae: {count_params(ae) / 1e6:.2f} M params, {minutes:.1f} min, resuming at {state['seconds']:.0f} s")
-    opt = torch.optim.AdamW(ae.parameters(), lr=1e-3, weight_decay=0.0)
+    log(f"ae: {count_params(ae) / 1e6:.2f} M params, {minutes:.1f} min, resuming at {state['seconds']:.0f} s"
+        + (" (latent decoder only)" if decoder_only else ""))
+    opt = torch.optim.AdamW(ae.dec.parameters() if decoder_only else ae.parameters(), lr=1e-3, weight_decay=0.0)
+    if decoder_only:
+        ae.enc.requires_grad_(False)
     n = len(data["scenes"])
     bs = 32
     t0, last_save = time.time(), time.time()
@@ -246,10 +267,12 @@ def train_ae(minutes: float, data: dict, dev: torch.device) -> None:
         x64 = common.to_model_pixels(data["img64"][idx])
         x128 = common.to_model_pixels(data["img128"][idx])
         ae.train()
+        if decoder_only:
+            ae.enc.eval()
         z = ae.enc(x64)
         zn = z + 0.1 * z.detach().std() * torch.randn_like(z)  # robust to a diffusion model's small errors
         y = ae.dec(zn)
-        loss = F.l1_loss(y, x128) + F.mse_loss(y, x128) + 1e-4 * z.pow(2).mean()
+        loss = F.l1_loss(y, x128) + F.mse_loss(y, x128) + 0.5 * _grad_l1(y, x128) + 1e-4 * z.pow(2).mean()
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -266,7 +289,8 @@ def train_ae(minutes: float, data: dict, dev: torch.device) -> None:
     with torch.no_grad():
         idx = torch.arange(0, min(n, 2048), device=dev)
         z = ae.enc(common.to_model_pixels(data["img64"][idx]))
-        state["latent_scale"] = float(1.0 / z.std())
+        if not decoder_only:
+            state["latent_scale"] = float(1.0 / z.std())
         y = ae.dec(z[:256])
         state["recon_l1"] = float(F.l1_loss(y, common.to_model_pixels(data["img128"][idx[:256]])))
     log(f"ae latent_scale {state['latent_scale']:.3f} recon L1 {state['recon_l1']:.4f}")
@@ -389,7 +413,7 @@ def main() -> None:
     # a stage is frozen once a later one depends on it
     frozen = {"clip": load_ckpt("prior") is not None or load_ckpt("decoder") is not None,
               "ae": load_ckpt("decoder") is not None}
-    todo = [s for s in ("clip", "ae", "prior", "decoder") if s in stages and not frozen.get(s, False)]
+    todo = [s for s in ("clip", "ae", "prior", "decoder") if s in stages and not (frozen.get(s) and s == "clip")]
     share = {"clip": 0.18, "ae": 0.12, "prior": 0.07, "decoder": 0.63}
     total = sum(share[s] for s in todo)
     log(f"device {dev}, threads {torch.get_num_threads()}, stages {todo}, {a.minutes} min")
@@ -402,7 +426,7 @@ def main() -> None:
         if s == "clip":
             train_clip(minutes, data, dev)
         elif s == "ae":
-            train_ae(minutes, data, dev)
+            train_ae(minutes, data, dev, decoder_only=frozen["ae"])
         else:
             models = build_models(dev)
             pre = precompute(models, data, dev)
