@@ -1,7 +1,8 @@
 /**
  * `npm start`: loads the configuration and the model pack, connects the bot to Discord (or, without a
- * DISCORD_TOKEN, to the sandbox's local Discord and its page), and on SIGINT/SIGTERM stops taking
- * jobs, finishes the running one, then exits.
+ * DISCORD_TOKEN, to the sandbox's local Discord and its page) with its SQLite database (UNCLIP_DB),
+ * and on SIGINT/SIGTERM stops taking jobs, finishes the running one (waiting ones stay journalled
+ * and run after the restart), then exits.
  */
 import { config as loadEnv } from 'dotenv';
 import { Bot } from './discord/bot.ts';
@@ -10,6 +11,7 @@ import { deployCommands } from './discord/deploy.ts';
 import { createLogger } from './discord/logger.ts';
 import { Engine } from './engine/index.ts';
 import { sandboxPort, startSandbox, type Sandbox } from './sandbox/web/sandbox.ts';
+import { Store } from './store/index.ts';
 
 async function main(): Promise<void> {
   loadEnv({ quiet: true });
@@ -38,7 +40,11 @@ async function main(): Promise<void> {
     log: (line) => log.info(line, { component: 'engine' }),
   });
   log.info('model pack loaded', { pack: engine.pack.name, version: engine.pack.version, canGenerate: engine.pack.canGenerate });
-  const bot = await Bot.create({ config, engine, log });
+  // The sandbox's Discord lives in memory, so its database does too unless UNCLIP_DB names a file.
+  const dbPath = sandbox && !config.dbPathSet ? ':memory:' : config.dbPath;
+  const store = Store.open(dbPath);
+  log.info('database open', { path: dbPath });
+  const bot = await Bot.create({ config, engine, log, store });
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -48,6 +54,7 @@ async function main(): Promise<void> {
     bot
       .stop()
       .then(() => engine.close())
+      .then(() => store.close())
       .then(() => sandbox?.stop())
       .then(() => process.exit(0))
       .catch((error: unknown) => {

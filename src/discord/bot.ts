@@ -6,18 +6,23 @@
 import { Client, Events, GatewayIntentBits, Partials, type Collection } from 'discord.js';
 import type { Engine } from '../engine/index.ts';
 import { InferenceQueue } from '../queue/index.ts';
-import { MemoryGenerationStore, type GenerationStore } from '../store/index.ts';
+import { Store } from '../store/index.ts';
+import { clearBattleTimers, restoreBattles } from './battles.ts';
 import { loadCommands, type Command } from './commands.ts';
 import type { Config } from './config.ts';
 import type { BotContext } from './context.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { NO_PINGS } from './replies.ts';
+import { recoverJobs } from './recovery.ts';
 import { attachRouter } from './router.ts';
 
 export interface BotOptions {
   config: Config;
   engine: Engine;
-  store?: GenerationStore;
+  /** The SQLite store (generations, job journal, battles); by default one in memory. */
+  store?: Store;
+  /** The clock of battle deadlines (tests move it). */
+  now?: () => number;
   log?: Logger;
   commandsDir?: string;
 }
@@ -33,10 +38,15 @@ export class Bot {
 
   static async create(opts: BotOptions): Promise<Bot> {
     const log = opts.log ?? createLogger({ level: opts.config.logLevel, secrets: [opts.config.token] });
+    const db = opts.store ?? Store.open(':memory:');
     const ctx: BotContext = {
       engine: opts.engine,
       queue: new InferenceQueue(opts.config.queue),
-      store: opts.store ?? new MemoryGenerationStore(),
+      store: db.generations,
+      db,
+      durable: !db.db.memory,
+      now: opts.now ?? Date.now,
+      battleTimers: new Map(),
       config: opts.config,
       log,
       attachments: { hosts: opts.config.cdnHosts, maxBytes: opts.config.maxInputBytes },
@@ -57,7 +67,10 @@ export class Bot {
     return new Bot(client, ctx, commands);
   }
 
-  /** Logs in and resolves once the gateway session is ready. */
+  /**
+   * Logs in and resolves once the gateway session is ready; then runs the jobs a previous process
+   * left unfinished and rebuilds the battles' deadline timers from the store.
+   */
   async start(): Promise<void> {
     const token = this.ctx.config.token;
     if (!token) throw new Error('no DISCORD_TOKEN');
@@ -65,12 +78,18 @@ export class Bot {
     await this.client.login(token);
     await ready;
     this.ctx.log.info('connected to Discord', { user: this.client.user?.tag, guilds: this.client.guilds.cache.size, commands: [...this.commands.keys()] });
+    recoverJobs(this.client, this.ctx);
+    restoreBattles(this.client, this.ctx);
   }
 
-  /** Stops taking jobs, lets the running one finish and its result reach Discord, then disconnects. */
+  /**
+   * Stops taking jobs, lets the running one finish and its result reach Discord, then disconnects.
+   * With a database file, waiting jobs stay journalled and run after the restart.
+   */
   async stop(): Promise<void> {
     this.ctx.log.info('shutting down', { waiting: this.ctx.queue.waiting, running: this.ctx.queue.running?.id ?? null });
-    await this.ctx.queue.close();
+    clearBattleTimers(this.ctx);
+    await this.ctx.queue.close({ postpone: this.ctx.durable });
     await Promise.allSettled([...this.ctx.inflight]);
     await this.client.destroy();
     this.ctx.log.info('stopped');

@@ -2,6 +2,8 @@
  * Configuration from the environment (and `.env` through dotenv), validated at start with one clear
  * message per problem. `.env.example` lists every variable.
  */
+import { DEFAULT_DB_PATH } from '../store/index.ts';
+
 export interface Config {
   /** Absent: no Discord connection (see src/main.ts). */
   token: string | null;
@@ -21,6 +23,10 @@ export interface Config {
   /** The largest attachment the bot downloads. */
   maxInputBytes: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** The SQLite file (generations, job journal, battles); ':memory:' keeps nothing across restarts. */
+  dbPath: string;
+  /** Whether UNCLIP_DB was set (the sandbox keeps its database in memory otherwise). */
+  dbPathSet: boolean;
 }
 
 export const DISCORD_CDN_HOSTS = ['cdn.discordapp.com', 'media.discordapp.net'];
@@ -98,6 +104,8 @@ export function loadConfig(env: Env = process.env): Config {
     priorSteps: optionalInt('UNCLIP_PRIOR_STEPS', 1, 250),
     maxInputBytes: int('UNCLIP_MAX_INPUT_MB', 10, 1, 100) * 1024 * 1024,
     logLevel: logLevel as Config['logLevel'],
+    dbPath: get('UNCLIP_DB') ?? DEFAULT_DB_PATH,
+    dbPathSet: get('UNCLIP_DB') !== undefined,
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

@@ -6,13 +6,15 @@ export type ParsedId =
   | { kind: 'variations'; cell: number } // V1–V4: variations of that cell (0-based here)
   | { kind: 'again' } // 🔁: same prompt or source, new seed
   | { kind: 'cancel'; jobId: string }
-  | { kind: 'classify-labels'; key: string }; // the modal of the "Classify image" context menu
+  | { kind: 'classify-labels'; key: string } // the modal of the "Classify image" context menu
+  | { kind: 'vote'; entryId: number }; // a battle entry's Vote button
 
 export const customIds = {
   variations: (cell: number) => `gen:v:${cell + 1}`,
   again: () => 'gen:again',
   cancel: (jobId: string) => `job:cancel:${jobId}`,
   classifyLabels: (key: string) => `classify:labels:${key}`,
+  vote: (entryId: number) => `battle:vote:${entryId}`,
 };
 
 export function parseCustomId(id: string): ParsedId | null {
@@ -21,12 +23,15 @@ export function parseCustomId(id: string): ParsedId | null {
   if (id === 'gen:again') return { kind: 'again' };
   if (parts[0] === 'job' && parts[1] === 'cancel' && parts[2]) return { kind: 'cancel', jobId: parts[2] };
   if (parts[0] === 'classify' && parts[1] === 'labels' && parts[2]) return { kind: 'classify-labels', key: parts[2] };
+  if (parts[0] === 'battle' && parts[1] === 'vote' && /^\d+$/.test(parts[2] ?? '')) return { kind: 'vote', entryId: Number(parts[2]) };
   return null;
 }
 
 /** The reactions that ask for variations of a cell: 1️⃣–4️⃣, and 🔁 on a single image. */
 export const CELL_EMOJIS = ['1️⃣', '2️⃣', '3️⃣', '4️⃣'];
 export const AGAIN_EMOJI = '🔁';
+/** The reaction that votes for a battle entry. */
+export const VOTE_EMOJI = '👍';
 
 export function cellForReaction(emoji: string, cells: number): number | null {
   if (emoji === AGAIN_EMOJI && cells === 1) return 0;

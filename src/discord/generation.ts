@@ -9,6 +9,7 @@ import { DISCORD_UPLOAD_LIMIT } from './config.ts';
 import type { BotContext } from './context.ts';
 import { CELL_EMOJIS, customIds, reactionsFor } from './custom-ids.ts';
 import { startJob } from './jobs.ts';
+import { journal } from './journal.ts';
 import type { Reply, ReplyPayload } from './replies.ts';
 import { prefetch, runRequest, type GenerationRequest, type ImageResult, type Prefetched } from './requests.ts';
 
@@ -54,9 +55,13 @@ export function renderResult(headline: string, result: ImageResult): ReplyPayloa
   };
 }
 
-/** Starts a generation job whose result gets buttons, reactions and a place in the store. */
-export function startGeneration(ctx: BotContext, reply: Reply, job: GenerationJob, accepted: () => void): boolean {
+/**
+ * Starts a generation job whose result gets buttons, reactions and a place in the store. The job is
+ * journalled first (`journalId`: the row of a job run again after a restart).
+ */
+export function startGeneration(ctx: BotContext, reply: Reply, job: GenerationJob, accepted: () => void, journalId?: number): boolean {
   let fetched: Prefetched = new Map();
+  const hooks = journal(ctx, reply, job.userId, { type: 'generation', job }, journalId);
   return startJob<ImageResult>(
     ctx,
     reply,
@@ -77,6 +82,7 @@ export function startGeneration(ctx: BotContext, reply: Reply, job: GenerationJo
           seed: result.seed,
           embeddings: result.embeddings,
           source: result.source ?? null,
+          grid: result.grid,
           createdAt: Date.now(),
         };
         await ctx.store.save(stored);
@@ -84,6 +90,7 @@ export function startGeneration(ctx: BotContext, reply: Reply, job: GenerationJo
       after: async (message: Message, result) => {
         for (const emoji of reactionsFor(result.images.length)) await message.react(emoji);
       },
+      journal: hooks,
     },
     () => {
       fetched = prefetch(ctx, job.request); // downloads start once the queue took the job, while it waits

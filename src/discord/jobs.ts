@@ -5,7 +5,7 @@
  */
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle } from 'discord.js';
 import { UserInputError, type Progress } from '../engine/index.ts';
-import { JobCancelledError, QueueError } from '../queue/index.ts';
+import { JobCancelledError, JobPostponedError, QueueError } from '../queue/index.ts';
 import type { BotContext } from './context.ts';
 import { customIds } from './custom-ids.ts';
 import type { Reply, ReplyPayload } from './replies.ts';
@@ -23,6 +23,14 @@ export interface JobRequest<T> {
   save?: (messageId: string, result: T) => Promise<void>;
   /** After the result is shown (add reactions). */
   after?: (message: Message, result: T) => Promise<void>;
+  /** The job's row in the journal (restart recovery): started, done with its message, failed. */
+  journal?: JournalHooks;
+}
+
+export interface JournalHooks {
+  started(): void;
+  done(messageId: string | null): void;
+  failed(reason: string): void;
 }
 
 export function cancelRow(jobId: string) {
@@ -48,6 +56,7 @@ export function startJob<T>(ctx: BotContext, reply: Reply, req: JobRequest<T>, a
     onPosition: (position) => status(`⏳ Queued: position ${position}.`),
     onStart: () => {
       ctx.log.info('job started', { job: jobId, user: req.userId, label: req.label });
+      req.journal?.started();
       status('🎨 Working on it…');
     },
     onProgress: (p) => {
@@ -58,6 +67,7 @@ export function startJob<T>(ctx: BotContext, reply: Reply, req: JobRequest<T>, a
     },
   });
   if (!submitted.ok) {
+    req.journal?.failed(submitted.reason);
     void reply.userError(submitted.message).catch((error: unknown) => ctx.log.warn('could not tell the user', { error }));
     return false;
   }
@@ -79,8 +89,11 @@ export function startJob<T>(ctx: BotContext, reply: Reply, req: JobRequest<T>, a
       const message = await reply.final(payload);
       log.info('job done', { message: message?.id });
       if (message && req.save && message.id !== target) await req.save(message.id, result);
+      req.journal?.done(message?.id ?? null);
       if (message && req.after) await req.after(message, result);
     } catch (error) {
+      // Postponed at shutdown: the journal keeps it queued, to run after the restart.
+      if (!(error instanceof JobPostponedError)) req.journal?.failed(error instanceof Error ? error.message : String(error));
       if (error instanceof UserInputError) {
         await reply.userError(error.message);
       } else if (error instanceof JobCancelledError) {

@@ -68,6 +68,11 @@ export abstract class Reply {
     protected readonly log: Logger,
   ) {}
 
+  /** The interaction this answers, if any (journalled with the job). */
+  get interactionId(): string | null {
+    return null;
+  }
+
   protected abstract send(payload: ReplyPayload, final: boolean): Promise<Message | null>;
   /**
    * The id of the message the final result will be shown in, when known in advance (so what
@@ -124,6 +129,10 @@ export class InteractionReply extends Reply {
     private readonly lifetimeMs = TOKEN_LIFETIME_MS,
   ) {
     super(interaction.user.id, interaction.channelId ?? '', interaction.guildId, log);
+  }
+
+  override get interactionId(): string | null {
+    return this.interaction.id;
   }
 
   /** Acknowledges within Discord's 3 s: "thinking…" until the first status. */

@@ -1,6 +1,7 @@
 /**
  * Routes what Discord sends: slash and context-menu commands to their file in `commands/`, buttons
- * and modals by their parsed custom id, and 1️⃣–4️⃣/🔁 reactions on a stored result to variations.
+ * and modals by their parsed custom id, 1️⃣–4️⃣/🔁 reactions on a stored result to variations, and 👍
+ * added to or taken off a battle entry to its votes.
  * A handler's unexpected error becomes one ephemeral "something went wrong" and a log line.
  */
 import {
@@ -21,7 +22,8 @@ import { parseLabels, UserInputError } from '../engine/index.ts';
 import { MAX_LABELS, startClassify } from './classify.ts';
 import type { Command } from './commands.ts';
 import type { BotContext } from './context.ts';
-import { cellForReaction, parseCustomId } from './custom-ids.ts';
+import { castVote } from './battles.ts';
+import { cellForReaction, parseCustomId, VOTE_EMOJI } from './custom-ids.ts';
 import { startAgain, startVariations } from './generation.ts';
 import { ChannelReply, InteractionReply, NO_PINGS } from './replies.ts';
 
@@ -34,6 +36,9 @@ export function attachRouter(client: Client, ctx: BotContext, commands: Collecti
   });
   client.on(Events.MessageReactionAdd, (reaction, user) => {
     onReaction(client, reaction, user, ctx).catch((error: unknown) => ctx.log.error('reaction handler failed', { error }));
+  });
+  client.on(Events.MessageReactionRemove, (reaction, user) => {
+    onReactionRemoved(client, reaction, user, ctx).catch((error: unknown) => ctx.log.error('reaction handler failed', { error }));
   });
 }
 
@@ -74,6 +79,11 @@ async function onButton(interaction: ButtonInteraction, ctx: BotContext): Promis
     if (outcome === 'cancelled') await interaction.deferUpdate();
     else if (outcome === 'not-owner') await ephemeral(interaction, 'Only the person who asked for this job can cancel it.');
     else await ephemeral(interaction, 'That job has already finished.');
+    return;
+  }
+  if (parsed.kind === 'vote') {
+    const outcome = await castVote(interaction.client, ctx, parsed.entryId, interaction.user.id, 'button');
+    await ephemeral(interaction, outcome.message);
     return;
   }
   if (parsed.kind !== 'variations' && parsed.kind !== 'again') return;
@@ -120,6 +130,14 @@ async function onReaction(client: Client, reaction: MessageReaction | PartialMes
   if (user.id === client.user?.id || user.bot) return;
   const emoji = reaction.emoji.name;
   if (!emoji) return;
+  if (emoji === VOTE_EMOJI) {
+    const entry = ctx.db.battles.entryByMessage(reaction.message.id);
+    if (entry) {
+      const outcome = await castVote(client, ctx, entry.id, user.id, 'reaction');
+      ctx.log.info('vote by reaction', { entry: entry.id, voter: user.id, ok: outcome.ok });
+      return;
+    }
+  }
   const stored = await ctx.store.get(reaction.message.id);
   if (!stored) return;
   const cell = cellForReaction(emoji, stored.embeddings.length);
@@ -127,4 +145,11 @@ async function onReaction(client: Client, reaction: MessageReaction | PartialMes
   ctx.log.info('reaction', { emoji, user: user.id, message: reaction.message.id });
   const reply = new ChannelReply(client, reaction.message.channelId, reaction.message.guildId, reaction.message.id, user.id, ctx.log);
   startVariations(ctx, reply, stored, cell, user.id, () => {});
+}
+
+/** A 👍 taken off a battle entry takes the vote back (if it was still there). */
+async function onReactionRemoved(client: Client, reaction: MessageReaction | PartialMessageReaction, user: User | PartialUser, ctx: BotContext): Promise<void> {
+  if (user.id === client.user?.id || reaction.emoji.name !== VOTE_EMOJI) return;
+  const entry = ctx.db.battles.entryByMessage(reaction.message.id);
+  if (entry && ctx.db.battles.unvote(entry.id, user.id)) ctx.log.info('vote taken back', { entry: entry.id, voter: user.id });
 }

@@ -19,6 +19,13 @@ export class QueueClosedError extends QueueError {
   }
 }
 
+/** Shutdown with a journal: the job was not run now; it stays journalled and runs after the restart. */
+export class JobPostponedError extends QueueError {
+  constructor() {
+    super('The bot is shutting down for a moment. This job keeps its place and runs when the bot is back; the result will be posted in this channel.');
+  }
+}
+
 export type RejectReason = 'user-limit' | 'global-limit' | 'closed';
 
 export function rejectMessage(reason: RejectReason, limits: { perUser: number; global: number }): string {

@@ -7,7 +7,7 @@
  * cancel (owner only), a per-job timeout and throttled progress.
  */
 import PQueue from 'p-queue';
-import { JobCancelledError, JobTimeoutError, QueueClosedError, rejectMessage, type RejectReason } from './errors.ts';
+import { JobCancelledError, JobPostponedError, JobTimeoutError, QueueClosedError, rejectMessage, type RejectReason } from './errors.ts';
 
 export interface QueueLimits {
   /** Jobs one user may have waiting or running (default 3). */
@@ -175,12 +175,15 @@ export class InferenceQueue {
     return mine.map((e) => this.#info(e));
   }
 
-  /** Stops taking jobs; waiting ones fail with QueueClosedError; resolves when the running one ends. */
-  async close(): Promise<void> {
+  /**
+   * Stops taking jobs; resolves when the running one ends. Waiting ones fail with QueueClosedError,
+   * or with JobPostponedError when `postpone` says they are journalled and will run after a restart.
+   */
+  async close(opts: { postpone?: boolean } = {}): Promise<void> {
     this.#closed = true;
     for (const entry of this.#order()) {
       this.#removeWaiting(entry);
-      this.#finish(entry, 'cancelled', new QueueClosedError());
+      this.#finish(entry, 'cancelled', opts.postpone ? new JobPostponedError() : new QueueClosedError());
     }
     await this.#pq.onIdle();
   }

@@ -10,6 +10,7 @@ import { deployCommands } from '../../src/discord/deploy.ts';
 import { createLogger } from '../../src/discord/logger.ts';
 import { Engine } from '../../src/engine/index.ts';
 import { LocalDiscord, type LocalDiscordOptions } from '../../src/sandbox/index.ts';
+import type { Store } from '../../src/store/index.ts';
 
 export const PACK_DIR = 'models/shapes-v1';
 
@@ -38,18 +39,33 @@ export function sandboxEnv(discord: LocalDiscord, extra: Record<string, string> 
     UNCLIP_PRIOR_STEPS: '4',
     UNCLIP_THREADS: '2',
     UNCLIP_LOG_LEVEL: 'info',
+    UNCLIP_DB: ':memory:',
     ...extra,
   };
 }
 
-export async function startHarness(opts: { env?: Record<string, string>; discord?: LocalDiscordOptions } = {}): Promise<Harness> {
-  const discord = await LocalDiscord.start(opts.discord);
+export interface BotOptions {
+  env?: Record<string, string>;
+  /** The SQLite store (default: one in memory). */
+  store?: Store;
+  /** The bot's clock for battle deadlines. */
+  now?: () => number;
+}
+
+/** A bot (a new process, as far as Discord can tell) connected to an already running local Discord. */
+export async function startBot(discord: LocalDiscord, opts: BotOptions = {}): Promise<{ bot: Bot; logs: Record<string, unknown>[] }> {
   const config = loadConfig(sandboxEnv(discord, opts.env));
-  await deployCommands({ token: discord.token, restUrl: discord.apiUrl, guildId: discord.guildId });
   const logs: Record<string, unknown>[] = [];
   const log = createLogger({ level: 'info', secrets: [discord.token], write: (line) => logs.push(JSON.parse(line) as Record<string, unknown>) });
-  const bot = await Bot.create({ config, engine: await sharedEngine(), log });
+  const bot = await Bot.create({ config, engine: await sharedEngine(), log, ...(opts.store ? { store: opts.store } : {}), ...(opts.now ? { now: opts.now } : {}) });
   await bot.start();
+  return { bot, logs };
+}
+
+export async function startHarness(opts: BotOptions & { discord?: LocalDiscordOptions } = {}): Promise<Harness> {
+  const discord = await LocalDiscord.start(opts.discord);
+  await deployCommands({ token: discord.token, restUrl: discord.apiUrl, guildId: discord.guildId });
+  const { bot, logs } = await startBot(discord, opts);
   return {
     discord,
     bot,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InferenceQueue, JobCancelledError, JobTimeoutError, QueueClosedError, type JobContext } from '../../src/queue/index.ts';
+import { InferenceQueue, JobCancelledError, JobPostponedError, JobTimeoutError, QueueClosedError, type JobContext } from '../../src/queue/index.ts';
 
 /** A job body the test finishes by hand. */
 function gate<T = string>() {
@@ -164,5 +164,20 @@ describe('InferenceQueue', () => {
     hold.open('finished');
     await closed;
     await expect(running.job.result).resolves.toBe('finished');
+  });
+
+  it('on close with postpone (jobs journalled for after the restart) the waiting ones are postponed, not run', async () => {
+    const queue = new InferenceQueue();
+    const hold = gate();
+    const running = queue.submit({ userId: 'a', label: 'x', run: () => hold.promise });
+    let ran = false;
+    const waiting = queue.submit({ userId: 'b', label: 'x', run: async () => (ran = true) });
+    if (!running.ok || !waiting.ok) throw new Error();
+    const closed = queue.close({ postpone: true });
+    await expect(waiting.job.result).rejects.toBeInstanceOf(JobPostponedError);
+    hold.open('finished');
+    await closed;
+    await expect(running.job.result).resolves.toBe('finished');
+    expect(ran).toBe(false);
   });
 });

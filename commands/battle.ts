@@ -1,0 +1,131 @@
+import { MessageFlags, PermissionFlagsBits, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
+import { UserInputError, validatePrompt } from '../src/engine/index.ts';
+import { battleCard, closeBattle, scheduleClose, standingLines, startEntry } from '../src/discord/battles.ts';
+import type { BotContext } from '../src/discord/context.ts';
+import { quote } from '../src/discord/generation.ts';
+import { InteractionReply, NO_PINGS } from '../src/discord/replies.ts';
+
+export const data = new SlashCommandBuilder()
+  .setName('battle')
+  .setDescription('Community image battles: a theme, one entry each, votes, a CLIP judge')
+  .addSubcommand((s) =>
+    s
+      .setName('start')
+      .setDescription('Start a battle in this channel')
+      .addStringOption((o) => o.setName('theme').setDescription('What entries should show, e.g. "a red star"').setRequired(true).setMaxLength(200))
+      .addIntegerOption((o) => o.setName('minutes').setDescription('How long entries and votes are open').setRequired(true).setMinValue(1).setMaxValue(1440))
+      .addIntegerOption((o) => o.setName('max_entries').setDescription('The most entries (default: no limit)').setMinValue(2).setMaxValue(100)),
+  )
+  .addSubcommand((s) =>
+    s
+      .setName('enter')
+      .setDescription('Enter the battle of this channel with a picture drawn from your prompt')
+      .addStringOption((o) => o.setName('prompt').setDescription('What to draw').setRequired(true).setMaxLength(300)),
+  )
+  .addSubcommand((s) => s.setName('status').setDescription('The battle of this channel: theme, deadline, entries and votes so far'))
+  .addSubcommand((s) => s.setName('end').setDescription('Close the battle now (its starter, or someone with Manage Server)'))
+  .addSubcommand((s) => s.setName('leaderboard').setDescription('This server’s top 10: wins and points'));
+
+const ephemeral = (interaction: ChatInputCommandInteraction, content: string) =>
+  interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS }).then(() => {});
+
+export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
+  switch (interaction.options.getSubcommand()) {
+    case 'start':
+      return start(interaction, ctx);
+    case 'enter':
+      return enter(interaction, ctx);
+    case 'status':
+      return status(interaction, ctx);
+    case 'end':
+      return end(interaction, ctx);
+    case 'leaderboard':
+      return leaderboard(interaction, ctx);
+  }
+}
+
+async function start(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
+  let theme: string;
+  try {
+    theme = validatePrompt(interaction.options.getString('theme', true));
+  } catch (error) {
+    if (error instanceof UserInputError) return ephemeral(interaction, `The theme: ${error.message}`);
+    throw error;
+  }
+  const minutes = interaction.options.getInteger('minutes', true);
+  const battle = ctx.db.battles.start({
+    guildId: interaction.guildId,
+    channelId: interaction.channelId,
+    starterId: interaction.user.id,
+    theme,
+    maxEntries: interaction.options.getInteger('max_entries'),
+    endsAt: ctx.now() + minutes * 60_000,
+  });
+  if (!battle) {
+    const open = ctx.db.battles.openIn(interaction.channelId)!;
+    return ephemeral(interaction, `This channel already has a battle running (${quote(open.theme)}, ends <t:${Math.floor(open.endsAt / 1000)}:R>). One at a time: see /battle status.`);
+  }
+  ctx.log.info('battle started', { battle: battle.id, user: interaction.user.id, minutes });
+  const response = await interaction.reply({ ...battleCard(battle), allowedMentions: NO_PINGS, withResponse: true });
+  const messageId = response.resource?.message?.id;
+  if (messageId) ctx.db.battles.setMessage(battle.id, messageId);
+  scheduleClose(interaction.client, ctx, battle);
+}
+
+async function enter(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
+  let prompt: string;
+  try {
+    prompt = validatePrompt(interaction.options.getString('prompt', true));
+  } catch (error) {
+    if (error instanceof UserInputError) return ephemeral(interaction, error.message);
+    throw error;
+  }
+  const battle = ctx.db.battles.openIn(interaction.channelId);
+  if (!battle) return ephemeral(interaction, 'No battle is running in this channel. Start one with /battle start.');
+  const reserved = ctx.db.battles.reserveEntry(battle.id, interaction.user.id, prompt);
+  if (!reserved.ok) {
+    const why = {
+      closed: 'This battle is over; entries are closed.',
+      'already-entered': 'You already have an entry in this battle (one each).',
+      full: `This battle is full (${battle.maxEntries} entries).`,
+    }[reserved.reason];
+    return ephemeral(interaction, why);
+  }
+  const reply = new InteractionReply(interaction, ctx.log);
+  startEntry(interaction.client, ctx, reply, { userId: interaction.user.id, battleId: battle.id, entryId: reserved.entryId, prompt }, () => reply.begin());
+}
+
+async function status(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
+  const battle = ctx.db.battles.openIn(interaction.channelId) ?? ctx.db.battles.latestIn(interaction.channelId);
+  if (!battle) return ephemeral(interaction, 'No battle has been held in this channel yet. Start one with /battle start.');
+  const open = battle.state === 'open';
+  const standings = open ? ctx.db.battles.standings(battle.id) : ctx.db.battles.results(battle.id);
+  const pending = open ? ctx.db.battles.pendingEntries(battle.id) : 0;
+  const myVote = ctx.db.battles.voteOf(battle.id, interaction.user.id);
+  const lines = [
+    `⚔️ ${quote(battle.theme)} — ${open ? `open, ends <t:${Math.floor(battle.endsAt / 1000)}:R>` : 'closed'} · started by <@${battle.starterId}>`,
+    standings.length ? `${standings.length} entr${standings.length === 1 ? 'y' : 'ies'}${pending ? ` (+${pending} being drawn)` : ''}:` : `No entries yet${pending ? ` (${pending} being drawn)` : ''}.`,
+    ...standingLines(standings, !open),
+  ];
+  if (open) lines.push(myVote ? `Your vote is on <@${ctx.db.battles.entry(myVote)?.userId}>'s entry.` : 'You have not voted yet.');
+  return ephemeral(interaction, lines.join('\n'));
+}
+
+async function end(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
+  const battle = ctx.db.battles.openIn(interaction.channelId);
+  if (!battle) return ephemeral(interaction, 'No battle is running in this channel.');
+  const allowed = battle.starterId === interaction.user.id || (interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false);
+  if (!allowed) return ephemeral(interaction, `Only the battle’s starter (<@${battle.starterId}>) or someone with Manage Server can end it.`);
+  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  const closed = await closeBattle(interaction.client, ctx, battle.id);
+  await interaction.editReply({ content: closed ? 'The battle is closed; the results are posted in the channel.' : 'This battle had already closed.', allowedMentions: NO_PINGS });
+}
+
+async function leaderboard(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
+  const rows = ctx.db.battles.leaderboard(interaction.guildId);
+  const lines = rows.map((r, i) => `${i + 1}. <@${r.userId}> — ${r.points} point${r.points === 1 ? '' : 's'}, ${r.wins} win${r.wins === 1 ? '' : 's'} (${r.battles} battle${r.battles === 1 ? '' : 's'})`);
+  await interaction.reply({
+    content: rows.length ? `🏅 **Leaderboard** (3 points for a win, 2 for second, 1 for third)\n${lines.join('\n')}` : 'No battle has finished in this server yet.',
+    allowedMentions: NO_PINGS,
+  });
+}

@@ -1,0 +1,201 @@
+/**
+ * Community image battles on top of the store: the battle card, entries drawn through the queue
+ * (posted with 👍 and a Vote button), votes, closing at the deadline (timers rebuilt from the store
+ * at start) and the results with a podium. The store decides (one entry, one vote, no self-votes,
+ * close once); this module says it in Discord.
+ */
+import { ActionRowBuilder, ButtonBuilder, ButtonStyle, Routes, type Client, type Message } from 'discord.js';
+import { UserInputError, type Generation } from '../engine/index.ts';
+import type { Battle, Standing, VoteResult } from '../store/index.ts';
+import type { BotContext } from './context.ts';
+import { customIds, VOTE_EMOJI } from './custom-ids.ts';
+import { quote } from './generation.ts';
+import { startJob } from './jobs.ts';
+import { journal, type BattleEntryJob } from './journal.ts';
+import { podiumPng } from './podium.ts';
+import { NO_PINGS, type Reply, type ReplyPayload } from './replies.ts';
+import { generateOptions } from './requests.ts';
+
+const ts = (ms: number, style: 'R' | 'f') => `<t:${Math.floor(ms / 1000)}:${style}>`;
+const judgeText = (judge: number | null) => (judge === null ? '–' : judge.toFixed(3));
+
+export function battleCard(battle: Battle): ReplyPayload {
+  return {
+    content: [
+      `⚔️ **Image battle** — theme: ${quote(battle.theme)}`,
+      `Ends ${ts(battle.endsAt, 'R')} (${ts(battle.endsAt, 'f')}).${battle.maxEntries ? ` At most ${battle.maxEntries} entries.` : ''}`,
+      'Enter with `/battle enter prompt:…` (one entry each). Vote with 👍 or the Vote button on an entry: one vote each, not for your own; voting again moves your vote.',
+      'Ties are broken by the CLIP judge: how close each picture is to the theme.',
+    ].join('\n'),
+  };
+}
+
+/** Cosine similarity of two vectors (the judge: theme text embedding vs entry image embedding). */
+export function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i]! * b[i]!;
+    na += a[i]! * a[i]!;
+    nb += b[i]! * b[i]!;
+  }
+  return na && nb ? dot / Math.sqrt(na * nb) : 0;
+}
+
+function voteRow(entryId: number) {
+  return new ActionRowBuilder<ButtonBuilder>().addComponents(
+    new ButtonBuilder().setCustomId(customIds.vote(entryId)).setLabel('Vote').setEmoji(VOTE_EMOJI).setStyle(ButtonStyle.Primary),
+  );
+}
+
+interface EntryResult extends Generation {
+  judge: number;
+}
+
+/**
+ * Draws a reserved entry through the queue and posts it as its own message with 👍 and a Vote
+ * button; journalled like any job (`journalId` for one run again after a restart). An entry that
+ * cannot be drawn is dropped, so its author may enter again.
+ */
+export function startEntry(client: Client, ctx: BotContext, reply: Reply, entry: BattleEntryJob, accepted: () => void, journalId?: number): boolean {
+  const hooks = journal(ctx, reply, entry.userId, { type: 'battle-entry', entry }, journalId);
+  const battle = ctx.db.battles.get(entry.battleId);
+  const headline = `⚔️ Entry by <@${entry.userId}> for ${quote(battle?.theme ?? '')}: ${quote(entry.prompt)}`;
+  return startJob<EntryResult>(
+    ctx,
+    reply,
+    {
+      userId: entry.userId,
+      label: `battle entry: ${entry.prompt.slice(0, 40)}`,
+      headline,
+      run: async ({ signal, onProgress }) => {
+        const now = ctx.db.battles.get(entry.battleId);
+        if (!now || now.state !== 'open') throw new UserInputError('The battle closed before your entry could be drawn.');
+        const generation = await ctx.engine.imagine(entry.prompt, generateOptions(ctx, { n: 1, signal, onProgress }));
+        const [theme] = await ctx.engine.embedTexts([now.theme]);
+        return { ...generation, judge: cosine(theme!, generation.embeddings[0]!) };
+      },
+      render: (result) => ({
+        content: `${headline}\nCLIP judge ${judgeText(result.judge)} · vote with ${VOTE_EMOJI} or the button`,
+        files: [{ attachment: result.images[0]!, name: `entry-${entry.entryId}.png` }],
+        components: [voteRow(entry.entryId)],
+      }),
+      save: async (messageId, result) => {
+        ctx.db.battles.completeEntry(entry.entryId, { messageId, image: result.images[0]!, embedding: result.embeddings[0]!, judge: result.judge });
+      },
+      after: async (message: Message) => {
+        await message.react(VOTE_EMOJI);
+      },
+      journal: {
+        ...hooks,
+        failed: (reason) => {
+          hooks.failed(reason);
+          ctx.db.battles.dropEntry(entry.entryId);
+        },
+      },
+    },
+    accepted,
+  );
+}
+
+export type VoteOutcome = VoteResult & { message: string };
+
+/**
+ * A vote for an entry (button or 👍). A moved vote takes the voter's 👍 off the previous entry; a
+ * refused 👍 is taken off again.
+ */
+export async function castVote(client: Client, ctx: BotContext, entryId: number, voterId: string, via: 'button' | 'reaction'): Promise<VoteOutcome> {
+  const result = ctx.db.battles.vote(entryId, voterId);
+  const entry = ctx.db.battles.entry(entryId);
+  const battle = entry ? ctx.db.battles.get(entry.battleId) : null;
+  const who = entry ? `<@${entry.userId}>` : 'this entry';
+  if (result.ok) {
+    ctx.log.info('vote', { entry: entryId, voter: voterId, moved: result.previousEntry?.id ?? null });
+    const previous = result.previousEntry;
+    if (previous?.messageId && battle) await removeReaction(client, ctx, battle.channelId, previous.messageId, voterId);
+    return { ...result, message: previous ? `Your vote moved from <@${previous.userId}>'s entry to ${who}'s.` : `You voted for ${who}'s entry.` };
+  }
+  if (via === 'reaction' && result.reason !== 'same' && entry?.messageId && battle) await removeReaction(client, ctx, battle.channelId, entry.messageId, voterId);
+  const message =
+    result.reason === 'own-entry' ? 'You cannot vote for your own entry.' : result.reason === 'same' ? `Your vote is already on ${who}'s entry.` : 'This battle is over; votes are closed.';
+  return { ...result, message };
+}
+
+async function removeReaction(client: Client, ctx: BotContext, channelId: string, messageId: string, userId: string): Promise<void> {
+  try {
+    await client.rest.delete(Routes.channelMessageUserReaction(channelId, messageId, encodeURIComponent(VOTE_EMOJI), userId));
+  } catch (error) {
+    ctx.log.debug('could not remove a reaction', { error, message: messageId });
+  }
+}
+
+/** The standings as lines: rank, author, votes, judge score (and points once closed). */
+export function standingLines(standings: Standing[], final: boolean): string[] {
+  return standings.map(
+    (s) =>
+      `${['🥇', '🥈', '🥉'][s.rank - 1] ?? `${s.rank}.`} <@${s.userId}> — ${s.votes} vote${s.votes === 1 ? '' : 's'} · judge ${judgeText(s.judge)}${final && s.points ? ` · +${s.points} points` : ''} · ${quote(s.prompt)}`,
+  );
+}
+
+/** The results message: the ranking and a podium of the top three. */
+export async function resultsPayload(ctx: BotContext, battle: Battle, standings: Standing[]): Promise<ReplyPayload> {
+  const lines = [`🏆 **Results** of the battle ${quote(battle.theme)}`];
+  if (!standings.length) return { content: `${lines[0]}\nNo entries: no winner this time.` };
+  lines.push(...standingLines(standings, true), 'Ranked by votes; ties broken by the CLIP judge score.');
+  const podium = await podiumPng(standings.slice(0, 3).map((s) => ctx.db.battles.entryImage(s.id).image));
+  return { content: lines.join('\n'), files: [{ attachment: podium, name: 'podium.png' }] };
+}
+
+/**
+ * Closes a battle (once, whoever comes first: the deadline or /battle end) and posts its results.
+ * Returns false when it was not open.
+ */
+export async function closeBattle(client: Client, ctx: BotContext, battleId: number): Promise<boolean> {
+  clearTimeout(ctx.battleTimers.get(battleId));
+  ctx.battleTimers.delete(battleId);
+  const standings = ctx.db.battles.close(battleId);
+  if (!standings) return false;
+  ctx.log.info('battle closed', { battle: battleId, entries: standings.length });
+  await announce(client, ctx, battleId);
+  return true;
+}
+
+/** Posts the results of a closed battle and marks it announced (again after a crash in between). */
+async function announce(client: Client, ctx: BotContext, battleId: number): Promise<void> {
+  const battle = ctx.db.battles.get(battleId);
+  if (!battle || battle.state !== 'closed') return;
+  const payload = await resultsPayload(ctx, battle, ctx.db.battles.results(battleId));
+  const channel = await client.channels.fetch(battle.channelId);
+  if (!channel?.isSendable()) throw new Error(`cannot post in channel ${battle.channelId}`);
+  await channel.send({ ...payload, allowedMentions: NO_PINGS, ...(battle.messageId ? { reply: { messageReference: battle.messageId, failIfNotExists: false } } : {}) });
+  ctx.db.battles.announced(battleId);
+}
+
+/** Closes the battle at its deadline (at once if it has passed). */
+export function scheduleClose(client: Client, ctx: BotContext, battle: Battle): void {
+  clearTimeout(ctx.battleTimers.get(battle.id));
+  // setTimeout holds at most ~24.8 days; battles last at most a day.
+  const delay = Math.max(0, battle.endsAt - ctx.now());
+  const timer = setTimeout(() => {
+    ctx.battleTimers.delete(battle.id);
+    closeBattle(client, ctx, battle.id).catch((error: unknown) => ctx.log.error('could not close a battle', { error, battle: battle.id }));
+  }, delay);
+  timer.unref();
+  ctx.battleTimers.set(battle.id, timer);
+}
+
+/** At start: deadline timers for the open battles, results for battles closed but not yet announced. */
+export function restoreBattles(client: Client, ctx: BotContext): void {
+  for (const battle of ctx.db.battles.inState('closed')) {
+    announce(client, ctx, battle.id).catch((error: unknown) => ctx.log.error('could not announce a battle', { error, battle: battle.id }));
+  }
+  const open = ctx.db.battles.inState('open');
+  for (const battle of open) scheduleClose(client, ctx, battle);
+  if (open.length) ctx.log.info('battle timers rebuilt', { battles: open.length });
+}
+
+export function clearBattleTimers(ctx: BotContext): void {
+  for (const timer of ctx.battleTimers.values()) clearTimeout(timer);
+  ctx.battleTimers.clear();
+}

@@ -1,0 +1,137 @@
+/**
+ * Results and jobs outlive the process: a new bot (new discord.js client, same SQLite file, same
+ * local Discord) answers buttons on results made before the restart, /show re-posts one, and jobs
+ * left queued or running by a process killed with SIGKILL run once more, exactly once.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { APIMessage } from 'discord-api-types/v10';
+import type { Bot } from '../../src/discord/bot.ts';
+import { deployCommands } from '../../src/discord/deploy.ts';
+import { buttons, LocalDiscord } from '../../src/sandbox/index.ts';
+import { Store } from '../../src/store/index.ts';
+import { decodePng, hasResult, sandboxEnv, startBot } from './harness.ts';
+
+let dir: string;
+let discord: LocalDiscord;
+const running: { bot: Bot; store: Store }[] = [];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'unclip-e2e-db-'));
+  discord = await LocalDiscord.start();
+  await deployCommands({ token: discord.token, restUrl: discord.apiUrl, guildId: discord.guildId });
+});
+afterEach(async () => {
+  for (const { bot, store } of running.splice(0)) {
+    await bot.stop();
+    store.close();
+  }
+  discord.assertNoUnhandledRequests();
+});
+afterAll(async () => {
+  await discord?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A bot process, as far as Discord and the database can tell: a new client on the given file. */
+async function boot(dbPath: string) {
+  const store = Store.open(dbPath);
+  const { bot } = await startBot(discord, { store });
+  running.push({ bot, store });
+  return { bot, store };
+}
+
+async function shutdown() {
+  const last = running.pop()!;
+  await last.bot.stop();
+  last.store.close();
+}
+
+const resultsFor = (prompt: string) => discord.channelMessages().filter((m: APIMessage) => hasResult(m) && m.content.includes(prompt));
+
+describe('persistence across restarts (real SQLite in a temp dir)', () => {
+  it('V3 and 2️⃣ on a result made before a restart give variations of that cell; /show re-posts it with working buttons', async () => {
+    const dbPath = join(dir, 'buttons', 'unclip.db');
+    const alice = discord.addUser('alice');
+    const bob = discord.addUser('bob');
+    const first = await boot(dbPath);
+    const original = await discord.slash(alice, 'imagine', { prompt: 'a big purple heart', seed: 21 }).waitForMessage(hasResult);
+    await discord.waitUntil(() => (discord.messageById(original.id).reactions.size === 4 ? true : null), 30_000, 'the reactions');
+    const before = await first.store.generations.get(original.id);
+    await shutdown();
+
+    const second = await boot(dbPath);
+    const variations = await discord.click(bob, original, 'gen:v:3').waitForMessage(hasResult);
+    expect(variations.content).toContain('Variations of image 3 of **a big purple heart**');
+    expect(await decodePng(variations)).toEqual({ width: 256, height: 256 });
+    const made = await second.store.generations.get(variations.id);
+    expect(made?.ownerId).toBe(bob.id);
+    expect(Array.from(made!.source!)).toEqual(Array.from(before!.embeddings[2]!));
+
+    discord.react(bob, original, '2️⃣');
+    const posted = await discord.waitForMessage((m) => hasResult(m) && m.content.startsWith(`<@${bob.id}>`) && m.content.includes('Variations of image 2'));
+    expect(Array.from((await second.store.generations.get(posted.id))!.source!)).toEqual(Array.from(before!.embeddings[1]!));
+
+    const link = `https://discord.com/channels/${discord.guildId}/${discord.channelId}/${original.id}`;
+    const shown = await discord.slash(alice, 'show', { message: link }).waitForMessage(hasResult);
+    expect(shown.id).not.toBe(original.id);
+    expect(shown.content).toContain('a big purple heart');
+    expect(buttons(shown).map((b) => b.label ?? b.custom_id)).toEqual(['V1', 'V2', 'V3', 'V4', 'gen:again']);
+    expect(discord.attachmentData(shown.attachments[0]!).equals(discord.attachmentData(original.attachments[0]!))).toBe(true);
+    const fromShown = await discord.click(alice, shown, 'gen:v:1').waitForMessage(hasResult);
+    expect(Array.from((await second.store.generations.get(fromShown.id))!.source!)).toEqual(Array.from(before!.embeddings[0]!));
+
+    const unknown = await discord.slash(alice, 'show', { message: '123456789012345678' }).waitForEphemeral();
+    expect(unknown.content).toContain('I have no result for that message');
+  });
+
+  it('jobs running or queued when the process is killed (SIGKILL) run exactly once after the restart, posted to the channel with a mention', async () => {
+    const dbPath = join(dir, 'killed', 'unclip.db');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { ...process.env, ...sandboxEnv(discord, { UNCLIP_DB: dbPath, UNCLIP_STEPS: '40' }) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    const kim = discord.addUser('kim');
+    const lee = discord.addUser('lee');
+    try {
+      await discord.waitUntil(() => (output.includes('connected to Discord') ? true : null), 60_000, 'the child bot to connect');
+      discord.slash(kim, 'imagine', { prompt: 'a big orange star', count: 4 });
+      const queued = discord.slash(lee, 'imagine', { prompt: 'a small white circle', count: 1 });
+      await queued.waitForMessage((m) => m.content.includes('Queued: position 1'));
+      child.kill('SIGKILL');
+      expect(await exited).toBe('SIGKILL');
+    } finally {
+      child.kill('SIGKILL');
+    }
+    expect(resultsFor('a big orange star')).toHaveLength(0);
+
+    const { bot, store } = await boot(dbPath);
+    const kimResult = await discord.waitForMessage((m) => hasResult(m) && m.content.startsWith(`<@${kim.id}>`) && m.content.includes('a big orange star'));
+    const leeResult = await discord.waitForMessage((m) => hasResult(m) && m.content.startsWith(`<@${lee.id}>`) && m.content.includes('a small white circle'));
+    expect(await decodePng(kimResult)).toEqual({ width: 256, height: 256 });
+    expect(await decodePng(leeResult)).toEqual({ width: 128, height: 128 });
+    await discord.waitUntil(() => (store.jobs.unfinished().length === 0 ? true : null), 30_000, 'the journal to empty');
+    const jobs = store.db.prepare('SELECT user_id AS user, state, attempts, result_message_id AS message FROM jobs ORDER BY id').all();
+    expect(jobs).toEqual([
+      { user: kim.id, state: 'done', attempts: 2, message: kimResult.id }, // running at the kill, then once more
+      { user: lee.id, state: 'done', attempts: 1, message: leeResult.id }, // queued at the kill
+    ]);
+    // The buttons of a recovered result work like any other.
+    expect(await bot.ctx.store.get(kimResult.id)).toMatchObject({ ownerId: kim.id, prompt: 'a big orange star' });
+    await shutdown();
+
+    // Another restart runs nothing again.
+    const third = await boot(dbPath);
+    expect(third.bot.ctx.queue.running).toBeNull();
+    expect(third.bot.ctx.queue.waiting).toBe(0);
+    expect(resultsFor('a big orange star')).toHaveLength(1);
+    expect(resultsFor('a small white circle')).toHaveLength(1);
+  });
+});
