@@ -189,7 +189,7 @@ export class BattleStore {
       .transaction((): VoteResult => {
         const entry = this.entry(entryId);
         const battle = entry ? this.get(entry.battleId) : null;
-        if (!entry || !battle || battle.state !== 'open' || entry.messageId === null) return { ok: false, reason: 'closed' };
+        if (!entry || !battle || battle.state !== 'open' || battle.endsAt <= this.#now() || entry.messageId === null) return { ok: false, reason: 'closed' };
         if (entry.userId === voterId) return { ok: false, reason: 'own-entry' };
         const previous = this.#db.prepare<[number, string], { entry_id: number }>('SELECT entry_id FROM votes WHERE battle_id = ? AND voter_id = ?').get(battle.id, voterId);
         if (previous?.entry_id === entryId) return { ok: false, reason: 'same' };

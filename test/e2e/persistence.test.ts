@@ -37,9 +37,9 @@ afterAll(async () => {
 });
 
 /** A bot process, as far as Discord and the database can tell: a new client on the given file. */
-async function boot(dbPath: string) {
+async function boot(dbPath: string, env: Record<string, string> = {}) {
   const store = Store.open(dbPath);
-  const { bot } = await startBot(discord, { store });
+  const { bot } = await startBot(discord, { store, env });
   running.push({ bot, store });
   return { bot, store };
 }
@@ -133,5 +133,43 @@ describe('persistence across restarts (real SQLite in a temp dir)', () => {
     expect(third.bot.ctx.queue.waiting).toBe(0);
     expect(resultsFor('a big orange star')).toHaveLength(1);
     expect(resultsFor('a small white circle')).toHaveLength(1);
+  });
+
+  it('on a graceful stop (SIGTERM) waiting jobs keep their place: told so, journalled, and run after the restart', async () => {
+    const dbPath = join(dir, 'graceful', 'unclip.db');
+    const ann = discord.addUser('ann-g');
+    const bo = discord.addUser('bo-g');
+    await boot(dbPath, { UNCLIP_STEPS: '40' });
+    const first = discord.slash(ann, 'imagine', { prompt: 'a big black square', count: 4 });
+    const waiting = discord.slash(bo, 'imagine', { prompt: 'a small pink triangle', count: 1 });
+    await waiting.waitForMessage((m) => m.content.includes('Queued: position 1'));
+    await shutdown();
+    expect(hasResult(await first.waitForMessage())).toBe(true);
+    expect((await waiting.waitForMessage()).content).toContain('keeps its place');
+    expect(resultsFor('a small pink triangle')).toHaveLength(0);
+
+    const { store } = await boot(dbPath);
+    const posted = await discord.waitForMessage((m) => hasResult(m) && m.content.startsWith(`<@${bo.id}>`) && m.content.includes('a small pink triangle'));
+    await discord.waitUntil(() => (store.jobs.unfinished().length === 0 ? true : null), 30_000, 'the journal to empty');
+    expect(store.jobs.get(2)).toMatchObject({ userId: bo.id, state: 'done', attempts: 1, resultMessageId: posted.id });
+    expect(resultsFor('a small pink triangle')).toHaveLength(1);
+  });
+
+  it('a job already interrupted twice is not run a third time: marked failed, its requester told in the channel', async () => {
+    const dbPath = join(dir, 'twice', 'unclip.db');
+    const pat = discord.addUser('pat');
+    const setup = Store.open(dbPath);
+    const job = { userId: pat.id, request: { kind: 'imagine', prompt: 'a gray heart', n: 1 }, headline: '**a gray heart**', label: 'imagine: a gray heart' };
+    const id = setup.jobs.add({ userId: pat.id, channelId: discord.channelId, guildId: discord.guildId, interactionId: null, payload: { type: 'generation', job } });
+    setup.jobs.started(id);
+    setup.jobs.started(id); // started, crashed, started again, crashed again
+    setup.close();
+
+    const { bot, store } = await boot(dbPath);
+    const told = await discord.waitForMessage((m) => m.content.startsWith(`<@${pat.id}>`) && m.content.includes('interrupted twice'));
+    expect(told.content).toContain('a gray heart');
+    expect(store.jobs.get(id)).toMatchObject({ state: 'failed', attempts: 2 });
+    expect(bot.ctx.queue.waiting + (bot.ctx.queue.running ? 1 : 0)).toBe(0);
+    expect(resultsFor('a gray heart')).toHaveLength(0);
   });
 });

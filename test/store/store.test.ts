@@ -121,6 +121,8 @@ describe('battles', () => {
     expect(store.battles.unvote(ann, 'zed')).toBe(false); // the vote is on bob's entry now
     expect(store.battles.unvote(bob, 'zed')).toBe(true);
     expect(store.battles.voteOf(battle.id, 'zed')).toBeNull();
+    clock = battle.endsAt; // the deadline passed; the close timer has not run yet
+    expect(store.battles.vote(ann, 'zed')).toEqual({ ok: false, reason: 'closed' });
   });
 
   it('closes once, ranking by votes then judge score, with points; then no votes; leaderboard per guild', () => {
