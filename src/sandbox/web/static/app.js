@@ -115,10 +115,18 @@ function switchUser(id) {
 }
 
 // Follow the conversation while the person is at the bottom, also when an image loads later.
+// Only the person scrolling away unsticks it: layout changes (an edit, an image) never do.
 let stuckToBottom = true;
+let userScrollAt = 0;
+for (const type of ['wheel', 'touchstart', 'keydown']) $('messages').addEventListener(type, () => { userScrollAt = Date.now(); }, { passive: true });
+$('messages').addEventListener('mousedown', (ev) => {
+  if (ev.target === ev.currentTarget && ev.offsetX >= ev.currentTarget.clientWidth) userScrollAt = Date.now(); // the scrollbar
+});
 $('messages').addEventListener('scroll', () => {
   const box = $('messages');
-  stuckToBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+  const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+  if (atBottom) stuckToBottom = true;
+  else if (Date.now() - userScrollAt < 1500) stuckToBottom = false;
 });
 function keepAtBottom() {
   const box = $('messages');
@@ -567,9 +575,28 @@ function markdown(text, mentionNames) {
       .replace(/^-# (.*)$/gm, '<small>$1</small>')
       .replace(/^&gt; (.*)$/gm, '<span class="quote">│ $1</span>')
       .replace(/&lt;@!?(\d+)&gt;/g, (_, id) => `<span class="mention">@${escape(mentionNames?.[id] || 'user')}</span>`)
+      .replace(/&lt;#(\d+)&gt;/g, (_, id) => `<span class="mention">#${escape(id === state?.channel.id ? state.channel.name : 'channel')}</span>`)
+      .replace(/&lt;@&amp;(\d+)&gt;/g, '<span class="mention">@role</span>')
+      .replace(/&lt;t:(-?\d+)(?::([tTdDfFR]))?&gt;/g, (_, secs, style) => `<time class="timestamp" datetime="${new Date(Number(secs) * 1000).toISOString()}">${escape(timestamp(Number(secs), style || 'f'))}</time>`)
       .replace(/@(everyone|here)\b/g, '<span class="mention">@$1</span>')
       .replace(/\[([^\]\n]+)\]\((https?:\/\/[^)\s]+)\)/g, '<a href="$2" target="_blank" rel="noreferrer">$1</a>');
   }).join('');
+}
+
+/** Discord's <t:seconds:style> timestamps, as its client shows them. */
+function timestamp(secs, style) {
+  const date = new Date(secs * 1000);
+  if (style === 'R') {
+    const diff = Math.round((secs * 1000 - Date.now()) / 1000);
+    const units = [['year', 31536000], ['month', 2592000], ['day', 86400], ['hour', 3600], ['minute', 60], ['second', 1]];
+    const [unit, size] = units.find(([, n]) => Math.abs(diff) >= n) || ['second', 1];
+    return new Intl.RelativeTimeFormat('en', { numeric: 'auto' }).format(Math.round(diff / size), unit);
+  }
+  const formats = {
+    t: { timeStyle: 'short' }, T: { timeStyle: 'medium' }, d: { dateStyle: 'short' }, D: { dateStyle: 'long' },
+    f: { dateStyle: 'long', timeStyle: 'short' }, F: { dateStyle: 'full', timeStyle: 'short' },
+  };
+  return new Intl.DateTimeFormat(undefined, formats[style] || formats.f).format(date);
 }
 
 function colour(id) {
