@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '../../src/discord/config.ts';
 import { createLogger } from '../../src/discord/logger.ts';
 import { checkAttachment } from '../../src/discord/attachments.ts';
 import { cellForReaction, customIds, parseCustomId } from '../../src/discord/custom-ids.ts';
+import { messageIdOf } from '../../commands/show.ts';
 
 describe('config', () => {
   it('has defaults for everything but the token', () => {
@@ -28,6 +29,11 @@ describe('config', () => {
     const config = loadConfig({ DISCORD_REST_URL: 'http://127.0.0.1:8080/api/', DISCORD_CDN_HOSTS: '127.0.0.1:8080' });
     expect(config.restUrl).toBe('http://127.0.0.1:8080/api');
     expect(config.cdnHosts).toContain('127.0.0.1:8080');
+  });
+
+  it('UNCLIP_DB: ./data/unclip.db by default, and whether it was set', () => {
+    expect(loadConfig({})).toMatchObject({ dbPath: './data/unclip.db', dbPathSet: false });
+    expect(loadConfig({ UNCLIP_DB: '/var/lib/unclip/bot.db' })).toMatchObject({ dbPath: '/var/lib/unclip/bot.db', dbPathSet: true });
   });
 });
 
@@ -73,10 +79,21 @@ describe('custom ids', () => {
     expect(parseCustomId(customIds.variations(2))).toEqual({ kind: 'variations', cell: 2 });
     expect(parseCustomId(customIds.again())).toEqual({ kind: 'again' });
     expect(parseCustomId(customIds.cancel('17'))).toEqual({ kind: 'cancel', jobId: '17' });
+    expect(parseCustomId(customIds.vote(42))).toEqual({ kind: 'vote', entryId: 42 });
+    expect(parseCustomId('battle:vote:x')).toBeNull();
     expect(parseCustomId('gen:v:9')).toBeNull();
     expect(cellForReaction('2️⃣', 4)).toBe(1);
     expect(cellForReaction('4️⃣', 2)).toBeNull();
     expect(cellForReaction('🔁', 1)).toBe(0);
     expect(cellForReaction('🔁', 4)).toBeNull();
+  });
+});
+
+describe('/show message', () => {
+  it('takes a message link or a bare id', () => {
+    expect(messageIdOf('https://discord.com/channels/1100000000000000001/1100000000000000002/1100000000000000003')).toBe('1100000000000000003');
+    expect(messageIdOf('https://discord.com/channels/@me/1100000000000000002/1100000000000000003')).toBe('1100000000000000003');
+    expect(messageIdOf(' 1100000000000000003 ')).toBe('1100000000000000003');
+    expect(messageIdOf('not a link')).toBeNull();
   });
 });
