@@ -140,4 +140,23 @@ describe('/battle', () => {
     await discord.waitUntil(() => (later.store.battles.get(battle.id)?.state === 'announced' ? true : null), 30_000, 'the battle to be announced');
     expect((await discord.slash(dee, 'battle enter', { prompt: 'too late' }, { channelId }).waitForEphemeral()).content).toContain('No battle is running');
   });
+
+  it('a battle still open at start gets its deadline timer back and closes when it fires', async () => {
+    const dbPath = join(dir, 'timer.db');
+    const channelId = discord.world.addChannel(discord.guildId, 'battles-3').id;
+    const host = discord.addUser('host3');
+    await boot(dbPath);
+    await discord.slash(host, 'battle start', { theme: 'a blue square', minutes: 1 }, { channelId }).waitForMessage();
+    const { bot, store } = running.pop()!;
+    await bot.stop();
+    store.close();
+
+    // 58 s later by the bot's clock: the battle is still open, its timer rebuilt from the store.
+    const later = await boot(dbPath, () => Date.now() + 58_000);
+    const battle = later.store.battles.latestIn(channelId)!;
+    expect(later.bot.ctx.battleTimers.has(battle.id)).toBe(true);
+    const results = await discord.waitForMessage((m) => m.channel_id === channelId && m.content.includes('**Results**'));
+    expect(results.content).toContain('No entries');
+    await discord.waitUntil(() => (later.store.battles.get(battle.id)?.state === 'announced' ? true : null), 30_000, 'the battle to be announced');
+  });
 });
