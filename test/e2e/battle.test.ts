@@ -159,4 +159,19 @@ describe('/battle', () => {
     expect(results.content).toContain('No entries');
     await discord.waitUntil(() => (later.store.battles.get(battle.id)?.state === 'announced' ? true : null), 30_000, 'the battle to be announced');
   });
+
+  it('results closed in the database but never posted (a crash in between) are posted at the next start', async () => {
+    const dbPath = join(dir, 'unannounced.db');
+    const channelId = discord.world.addChannel(discord.guildId, 'battles-4').id;
+    const setup = Store.open(dbPath);
+    const battle = setup.battles.start({ guildId: discord.guildId, channelId, starterId: 'someone', theme: 'a white star', maxEntries: null, endsAt: Date.now() + 60_000 })!;
+    setup.battles.close(battle.id);
+    setup.close();
+
+    const { store } = await boot(dbPath);
+    const results = await discord.waitForMessage((m) => m.channel_id === channelId && m.content.includes('**Results**'));
+    expect(results.content).toContain('a white star');
+    await discord.waitUntil(() => (store.battles.get(battle.id)?.state === 'announced' ? true : null), 30_000, 'the battle to be announced');
+    expect(discord.channelMessages(channelId).filter((m) => m.content.includes('**Results**'))).toHaveLength(1);
+  });
 });
