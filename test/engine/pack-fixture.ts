@@ -6,8 +6,12 @@ export const MODELS_DIR = fileURLToPath(new URL('../../models/', import.meta.url
 export const PACK_NAME = 'shapes-v1';
 export const PACK_DIR = `${MODELS_DIR}${PACK_NAME}`;
 
-/** pack.json's `metrics` (the model card's evaluation numbers), {} when absent. */
-export function packMetrics(): Record<string, unknown> {
-  const pack = JSON.parse(readFileSync(`${PACK_DIR}/pack.json`, 'utf8')) as { metrics?: Record<string, unknown> };
-  return pack.metrics ?? {};
+export interface PackJson {
+  metrics?: Record<string, unknown>;
+  training?: { stages?: { clip?: { zero_shot?: unknown } } };
+}
+
+/** The bundled pack.json, for the claims it makes about itself (`metrics`, `training`). */
+export function packJson(): PackJson {
+  return JSON.parse(readFileSync(`${PACK_DIR}/pack.json`, 'utf8')) as PackJson;
 }

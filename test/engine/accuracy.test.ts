@@ -1,0 +1,95 @@
+/**
+ * Quality against the model card: zero-shot classification on the labelled fixtures
+ * (test/fixtures/world, 64×64 renders, half of them held-out triples), through the engine's classify,
+ * is at least what the pack claims: pack.json `metrics.zero_shot` (the model card's numbers, from
+ * training/eval.py), or before the evaluation has run, the same measurement that training recorded
+ * for its CLIP (`training.stages.clip.zero_shot`).
+ *
+ * The claims come from a larger evaluation set (440 images per split) than these fixtures (150), so
+ * each comparison allows two binomial standard errors of the fixture sample: sqrt(p(1−p)/n).
+ */
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../src/engine/index.ts';
+import { PACK_DIR, packJson } from './pack-fixture.ts';
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/world/', import.meta.url));
+
+interface Fixture {
+  file: string;
+  split: 'seen' | 'heldout';
+  colour: string;
+  shape: string;
+}
+interface Labels {
+  colours: string[];
+  shapes: string[];
+  images: Fixture[];
+}
+interface Rates {
+  colour: number;
+  shape: number;
+  colour_shape: number;
+  n: number;
+}
+
+let engine: Engine;
+let labels: Labels;
+let claims: Record<'seen' | 'heldout', Rates> | undefined;
+const CLASSES: { label: string; colour: string; shape: string }[] = [];
+
+beforeAll(async () => {
+  engine = await Engine.load({ packDir: PACK_DIR });
+  labels = JSON.parse(await readFile(`${FIXTURES}labels.json`, 'utf8')) as Labels;
+  const pack = packJson();
+  claims = (pack.metrics?.['zero_shot'] ?? pack.training?.stages?.clip?.zero_shot) as typeof claims;
+  for (const colour of labels.colours) for (const shape of labels.shapes) CLASSES.push({ label: `a ${colour} ${shape}`, colour, shape });
+});
+afterAll(() => engine?.close());
+
+/** The 55-way zero-shot prediction ('a <colour> <shape>', as training/eval.py judges). */
+async function predict(image: Buffer): Promise<{ colour: string; shape: string }> {
+  const [top] = await engine.classify(
+    image,
+    CLASSES.map((c) => c.label),
+    { maxLabels: CLASSES.length },
+  );
+  return CLASSES.find((c) => c.label === top!.label)!;
+}
+
+/**
+ * The lowest fixture accuracy still consistent with a claimed rate p (measured on nClaim images):
+ * p − 2·sqrt(p(1−p)/n). A claim of 100 % (or 0 %) on nClaim images is read as at most 3/nClaim away
+ * from it (the "rule of three" 95 % bound), so one unlucky image does not fail the test.
+ */
+function floor(claimed: number, n: number, nClaim: number): number {
+  const p = Math.min(Math.max(claimed, 3 / nClaim), 1 - 3 / nClaim);
+  return claimed - 2 * Math.sqrt((p * (1 - p)) / n);
+}
+
+describe('zero-shot accuracy on test/fixtures/world', () => {
+  it('is at least what the model card claims, for seen and held-out triples', async () => {
+    expect(claims, 'pack.json claims no zero-shot accuracy (metrics.zero_shot or training.stages.clip.zero_shot)').toBeDefined();
+    expect(labels.images.length).toBeGreaterThanOrEqual(100);
+    const got: Record<string, { colour: number; shape: number; both: number; n: number }> = {};
+    for (const fx of labels.images) {
+      const p = await predict(await readFile(`${FIXTURES}${fx.file}`));
+      const g = (got[fx.split] ??= { colour: 0, shape: 0, both: 0, n: 0 });
+      g.n++;
+      if (p.colour === fx.colour) g.colour++;
+      if (p.shape === fx.shape) g.shape++;
+      if (p.colour === fx.colour && p.shape === fx.shape) g.both++;
+    }
+    for (const split of ['seen', 'heldout'] as const) {
+      const g = got[split]!;
+      const claim = claims![split];
+      const report = `${split}: colour+shape ${g.both}/${g.n}, colour ${g.colour}/${g.n}, shape ${g.shape}/${g.n}; card claims ${JSON.stringify(claim)}`;
+      console.log(report);
+      expect(g.both / g.n, report).toBeGreaterThanOrEqual(floor(claim.colour_shape, g.n, claim.n));
+      expect(g.colour / g.n, report).toBeGreaterThanOrEqual(floor(claim.colour, g.n, claim.n));
+      expect(g.shape / g.n, report).toBeGreaterThanOrEqual(floor(claim.shape, g.n, claim.n));
+    }
+  });
+});
+
