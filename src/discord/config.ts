@@ -98,7 +98,7 @@ export function loadConfig(env: Env = process.env): Config {
     queue: {
       perUser: int('UNCLIP_QUEUE_PER_USER', 3, 1, 100),
       global: int('UNCLIP_QUEUE_GLOBAL', 50, 1, 10_000),
-      jobTimeoutMs: int('UNCLIP_JOB_TIMEOUT_S', 300, 5, 3600) * 1000,
+      jobTimeoutMs: int('UNCLIP_JOB_TIMEOUT_S', 300, 1, 3600) * 1000,
     },
     steps: optionalInt('UNCLIP_STEPS', 1, 250),
     priorSteps: optionalInt('UNCLIP_PRIOR_STEPS', 1, 250),
