@@ -66,6 +66,10 @@ def write(pack_dir: str) -> None:
         f"| shape | {pct(zs.get('seen', {}).get('shape'))} | {pct(zs.get('heldout', {}).get('shape'))} | |",
         f"| colour+shape | {pct(zs.get('seen', {}).get('colour_shape'))} | {pct(zs.get('heldout', {}).get('colour_shape'))} | ≥ 95 % / ≥ 85 % |",
         "",
+        "On the 300 fixture images the TypeScript tests use (test/fixtures/world, 150 per split), colour+shape: "
+        f"{pct(m.get('zero_shot_fixtures', {}).get('seen', {}).get('colour_shape'))} seen, "
+        f"{pct(m.get('zero_shot_fixtures', {}).get('heldout', {}).get('colour_shape'))} held-out.",
+        "",
         "Text to image: for prompts `a big <c> <s> on a <bg> background` (half of them held-out triples),",
         "4 images each; judged by this pack's CLIP against all alternatives (55 colour+shape labels; 10",
         "backgrounds).",

@@ -87,7 +87,8 @@ def main(argv: list[str] | None = None) -> dict:
         if isinstance(m, torch.nn.Module):
             m.eval()
     t0 = time.time()
-    metrics: dict = {"zero_shot": train.zero_shot(models["clip"], dev)}
+    metrics: dict = {"zero_shot": train.zero_shot(models["clip"], dev),
+                     "zero_shot_fixtures": fixtures_zero_shot(models, a.pack_out)}
     print("zero-shot", json.dumps(metrics["zero_shot"]), flush=True)
 
     rng = random.Random(99)
@@ -161,3 +162,23 @@ def main(argv: list[str] | None = None) -> dict:
 
 if __name__ == "__main__":
     main()
+
+
+def fixtures_zero_shot(models: dict, pack_dir: str) -> dict:
+    """The same 55-way zero-shot on the committed fixture PNGs (test/fixtures/world), so the TypeScript
+    accuracy test compares the engine with this number on the very same images."""
+    fx_dir = os.path.join(common.ROOT, "test", "fixtures", "world")
+    with open(os.path.join(fx_dir, "labels.json")) as f:
+        items = json.load(f)["images"]
+    imgs = torch.from_numpy(np.stack([np.asarray(Image.open(os.path.join(fx_dir, it["file"])).convert("RGB")) for it in items]))
+    labels = [(c, s) for c in world.COLOUR_NAMES for s in world.SHAPES]
+    clip = models["clip"]
+    t = train.embed_texts(clip, [f"a {c} {s}" for c, s in labels], torch.device("cpu"))
+    pred = (train.embed_images(clip, imgs, torch.device("cpu")) @ t.T).argmax(1).tolist()
+    out: dict = {}
+    for split in ("seen", "heldout"):
+        idx = [i for i, it in enumerate(items) if it["split"] == split]
+        ok = lambda i, k: labels[pred[i]][k] == (items[i]["colour"], items[i]["shape"])[k]
+        out[split] = {"colour": rate([ok(i, 0) for i in idx]), "shape": rate([ok(i, 1) for i in idx]),
+                      "colour_shape": rate([ok(i, 0) and ok(i, 1) for i in idx]), "n": len(idx)}
+    return out

@@ -1,12 +1,11 @@
 /**
  * Quality against the model card: zero-shot classification on the labelled fixtures
  * (test/fixtures/world, 64×64 renders, half of them held-out triples), through the engine's classify,
- * is at least what the pack claims: pack.json `metrics.zero_shot` (the model card's numbers, from
- * training/eval.py), or before the evaluation has run, the same measurement that training recorded
- * for its CLIP (`training.stages.clip.zero_shot`).
- *
- * The claims come from a larger evaluation set (440 images per split) than these fixtures (150), so
- * each comparison allows two binomial standard errors of the fixture sample: sqrt(p(1−p)/n).
+ * is at least what the pack claims. The model card measures these very fixtures with PyTorch
+ * (pack.json `metrics.zero_shot_fixtures`, training/eval.py): the engine must reach that, less one
+ * image for the fp16-stored ONNX weights. Packs without that number are held to `metrics.zero_shot`
+ * (or training's own CLIP record), measured on a larger set (440 images per split): there each
+ * comparison allows two binomial standard errors of the fixture sample, sqrt(p(1−p)/n).
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -37,13 +36,15 @@ interface Rates {
 let engine: Engine;
 let labels: Labels;
 let claims: Record<'seen' | 'heldout', Rates> | undefined;
+let claimsOnFixtures = false;
 const CLASSES: { label: string; colour: string; shape: string }[] = [];
 
 beforeAll(async () => {
   engine = await Engine.load({ packDir: PACK_DIR });
   labels = JSON.parse(await readFile(`${FIXTURES}labels.json`, 'utf8')) as Labels;
   const pack = packJson();
-  claims = (pack.metrics?.['zero_shot'] ?? pack.training?.stages?.clip?.zero_shot) as typeof claims;
+  claimsOnFixtures = pack.metrics?.['zero_shot_fixtures'] !== undefined;
+  claims = (pack.metrics?.['zero_shot_fixtures'] ?? pack.metrics?.['zero_shot'] ?? pack.training?.stages?.clip?.zero_shot) as typeof claims;
   for (const colour of labels.colours) for (const shape of labels.shapes) CLASSES.push({ label: `a ${colour} ${shape}`, colour, shape });
 });
 afterAll(() => engine?.close());
@@ -64,6 +65,7 @@ async function predict(image: Buffer): Promise<{ colour: string; shape: string }
  * from it (the "rule of three" 95 % bound), so one unlucky image does not fail the test.
  */
 function floor(claimed: number, n: number, nClaim: number): number {
+  if (claimsOnFixtures) return claimed - 1 / n - 1e-9;
   const p = Math.min(Math.max(claimed, 3 / nClaim), 1 - 3 / nClaim);
   return claimed - 2 * Math.sqrt((p * (1 - p)) / n);
 }
