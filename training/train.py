@@ -171,6 +171,37 @@ def zero_shot(clip: CLIP, dev: torch.device) -> dict:
     return res
 
 
+class StageClock:
+    """One stage's time budget: progress for the learning-rate schedule, step and sample counts, a log
+    line every 50 steps, and a checkpoint every SAVE_EVERY_S and at the end (training time is kept in
+    the checkpoint, so resumed runs add up)."""
+
+    def __init__(self, stage: str, minutes: float, state: dict, model: torch.nn.Module,
+                 ema: torch.nn.Module | None = None):
+        self.stage, self.state, self.model, self.ema = stage, state, model, ema
+        self.budget = minutes * 60
+        self.t0 = self.last_save = time.time()
+
+    def running(self) -> bool:
+        return time.time() - self.t0 < self.budget
+
+    def frac(self) -> float:
+        return (time.time() - self.t0) / self.budget
+
+    def tick(self, batch: int, line: str) -> None:
+        self.state["steps"] += 1
+        self.state["images"] += batch
+        if self.state["steps"] % 50 == 0:
+            log(f"{self.stage} step {self.state['steps']} {line}")
+        if time.time() - self.last_save > SAVE_EVERY_S:
+            self.save()
+
+    def save(self) -> None:
+        self.state["seconds"] += time.time() - self.last_save
+        self.last_save = time.time()
+        save_ckpt(self.stage, self.model, self.ema, self.state)
+
+
 def lr_at(frac: float, base: float, warm: float = 0.03, floor: float = 0.05) -> float:
     if frac < warm:
         return base * frac / warm
@@ -198,12 +229,10 @@ def train_clip(minutes: float, data: dict, dev: torch.device) -> None:
     rng = random.Random(state["steps"] + 1)
     n = len(data["scenes"])
     bs = 256
-    t0, last_save = time.time(), time.time()
-    budget = minutes * 60
-    while time.time() - t0 < budget:
-        frac = (time.time() - t0) / budget
+    clock = StageClock("clip", minutes, state, clip)
+    while clock.running():
         for g in opt.param_groups:
-            g["lr"] = lr_at(frac, 1e-3)
+            g["lr"] = lr_at(clock.frac(), 1e-3)
         groups = [rng.sample(rng.choice(data["buckets"]), 4) for _ in range(3 * bs // 16)]
         idx = torch.cat([torch.tensor([i for g in groups for i in g]), torch.randint(0, n, (bs - 4 * len(groups),))])
         caps = [world.caption(data["scenes"][i], rng) for i in idx.tolist()]
@@ -220,18 +249,10 @@ def train_clip(minutes: float, data: dict, dev: torch.device) -> None:
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
-        state["steps"] += 1
-        state["images"] += bs
-        if state["steps"] % 50 == 0:
-            log(f"clip step {state['steps']} loss {loss.item():.3f} scale {clip.logit_scale().item():.1f} lr {opt.param_groups[0]['lr']:.2e}")
-        if time.time() - last_save > SAVE_EVERY_S:
-            state["seconds"] += time.time() - last_save
-            last_save = time.time()
-            save_ckpt("clip", clip, None, state)
-    state["seconds"] += time.time() - last_save
+        clock.tick(bs, f"loss {loss.item():.3f} scale {clip.logit_scale().item():.1f} lr {opt.param_groups[0]['lr']:.2e}")
     state["zero_shot"] = zero_shot(clip, dev)
     log("clip zero-shot", json.dumps(state["zero_shot"]))
-    save_ckpt("clip", clip, None, state)
+    clock.save()
 
 
 def _grad_l1(y: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
@@ -257,12 +278,10 @@ def train_ae(minutes: float, data: dict, dev: torch.device, decoder_only: bool =
         ae.enc.requires_grad_(False)
     n = len(data["scenes"])
     bs = 32
-    t0, last_save = time.time(), time.time()
-    budget = minutes * 60
-    while time.time() - t0 < budget:
-        frac = (time.time() - t0) / budget
+    clock = StageClock("ae", minutes, state, ae)
+    while clock.running():
         for g in opt.param_groups:
-            g["lr"] = lr_at(frac, 1e-3)
+            g["lr"] = lr_at(clock.frac(), 1e-3)
         idx = torch.randint(0, n, (bs,), device=dev)
         x64 = common.to_model_pixels(data["img64"][idx])
         x128 = common.to_model_pixels(data["img128"][idx])
@@ -276,15 +295,8 @@ def train_ae(minutes: float, data: dict, dev: torch.device, decoder_only: bool =
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
-        state["steps"] += 1
-        state["images"] += bs
-        if state["steps"] % 50 == 0:
-            log(f"ae step {state['steps']} loss {loss.item():.4f} z std {z.std().item():.3f}")
-        if time.time() - last_save > SAVE_EVERY_S:
-            state["seconds"] += time.time() - last_save
-            last_save = time.time()
-            save_ckpt("ae", ae, None, state)
-    state["seconds"] += time.time() - last_save
+        clock.tick(bs, f"loss {loss.item():.4f} z std {z.std().item():.3f}")
+    clock.save()
     ae.eval()
     with torch.no_grad():
         idx = torch.arange(0, min(n, 2048), device=dev)
@@ -345,13 +357,11 @@ def train_diffusion(stage: str, minutes: float, data: dict, pre: dict, models: d
     bs = 64 if stage == "decoder" else 256
     if dev.type == "cuda":
         bs *= 4
-    t0, last_save = time.time(), time.time()
-    budget = minutes * 60
+    clock = StageClock(stage, minutes, state, model, ema)
     loss_avg = None
-    while time.time() - t0 < budget:
-        frac = (time.time() - t0) / budget
+    while clock.running():
         for g in opt.param_groups:
-            g["lr"] = lr_at(frac, base_lr, warm=0.02 if state["steps"] > 0 else 0.05, floor=0.2)
+            g["lr"] = lr_at(clock.frac(), base_lr, warm=0.02 if state["steps"] > 0 else 0.05, floor=0.2)
         idx = torch.randint(0, n, (bs,), device=dev)
         t = torch.randint(0, common.T_STEPS, (bs,), device=dev)
         keep = (torch.rand(bs, 1, device=dev) > 0.1).float()  # 10 % unconditional (zero embedding)
@@ -375,18 +385,10 @@ def train_diffusion(stage: str, minutes: float, data: dict, pre: dict, models: d
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
-        state["steps"] += 1
-        state["images"] += bs
         ema_update(ema, model, 0.999 if state["steps"] > 2000 else 0.99)
         loss_avg = loss.item() if loss_avg is None else 0.98 * loss_avg + 0.02 * loss.item()
-        if state["steps"] % 50 == 0:
-            log(f"{stage} step {state['steps']} loss {loss_avg:.4f} lr {opt.param_groups[0]['lr']:.2e}")
-        if time.time() - last_save > SAVE_EVERY_S:
-            state["seconds"] += time.time() - last_save
-            last_save = time.time()
-            save_ckpt(stage, model, ema, state)
-    state["seconds"] += time.time() - last_save
-    save_ckpt(stage, model, ema, state)
+        clock.tick(bs, f"loss {loss_avg:.4f} lr {opt.param_groups[0]['lr']:.2e}")
+    clock.save()
     log(f"{stage}: saved after {state['steps']} steps, {state['seconds'] / 60:.1f} min in all")
 
 
