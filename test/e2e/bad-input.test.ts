@@ -1,19 +1,9 @@
 /** Each bad input gets its own ephemeral message saying what to change, and the bot goes on serving. */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import { hasResult, isEphemeral, shapePng, startHarness, type Harness } from './harness.ts';
+import { hasResult, isEphemeral, shapePng, useHarness } from './harness.ts';
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h?.stop();
-});
-afterEach(() => {
-  h.discord.assertNoUnhandledRequests();
-});
+const h = useHarness();
 
 async function bigPng(): Promise<Buffer> {
   // 7072 × 7072 ≈ 50 megapixels, a few hundred kB once compressed.

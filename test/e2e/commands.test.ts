@@ -1,20 +1,10 @@
 /** Every command's happy path, and what buttons and reactions on a result do. */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InteractionResponseType } from 'discord-api-types/v10';
 import { buttons } from '../../src/sandbox/index.ts';
-import { decodePng, hasResult, isEphemeral, shapePng, startHarness, type Harness } from './harness.ts';
+import { decodePng, hasResult, isEphemeral, shapePng, useHarness } from './harness.ts';
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h?.stop();
-});
-afterEach(() => {
-  h.discord.assertNoUnhandledRequests();
-});
+const h = useHarness();
 
 describe('commands (real discord.js ↔ local Discord, real ONNX pack)', () => {
   it('/imagine defers, then posts a 2×2 PNG grid with the prompt, seed, V1–V4 and 🔁, and adds 1️⃣–4️⃣', async () => {

@@ -1,18 +1,8 @@
 /** Discord's rules as the bot meets them: rate limits, server errors, dead tokens, deleted messages, mentions. */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { decodePng, hasResult, mention, startHarness, type Harness } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { decodePng, hasResult, mention, startHarness, useHarness } from './harness.ts';
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h?.stop();
-});
-afterEach(() => {
-  h.discord.assertNoUnhandledRequests();
-});
+const h = useHarness();
 
 describe('Discord rules', () => {
   it('a 429 with retry_after (on the acknowledgement and on the edit) is waited out and retried', async () => {

@@ -2,6 +2,7 @@
  * The e2e setup: the local Discord, the real bot (real discord.js, real ONNX engine on the bundled
  * pack) connected to it through DISCORD_REST_URL, commands deployed as `npm run deploy-commands` does.
  */
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { MessageFlags, type APIMessage, type APIUser } from 'discord-api-types/v10';
 import sharp from 'sharp';
 import { Bot } from '../../src/discord/bot.ts';
@@ -75,6 +76,24 @@ export async function startHarness(opts: BotOptions & { discord?: LocalDiscordOp
       await discord.stop();
     },
   };
+}
+
+/**
+ * One local Discord + bot for a whole test file (started before the first test, stopped after the
+ * last); after every test, no request may have gone unhandled. Usable like the Harness itself.
+ */
+export function useHarness(opts: BotOptions & { discord?: LocalDiscordOptions } = {}): Harness {
+  const h = {} as Harness;
+  beforeAll(async () => {
+    Object.assign(h, await startHarness(opts));
+  });
+  afterAll(async () => {
+    await h.stop?.();
+  });
+  afterEach(() => {
+    h.discord.assertNoUnhandledRequests();
+  });
+  return h;
 }
 
 export const isEphemeral = (m: APIMessage) => ((m.flags ?? 0) & MessageFlags.Ephemeral) !== 0;
