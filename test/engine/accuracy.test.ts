@@ -8,24 +8,10 @@
  * comparison allows two binomial standard errors of the fixture sample, sqrt(p(1−p)/n).
  */
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/index.ts';
-import { PACK_DIR, packJson } from './pack-fixture.ts';
+import { colourShapeClasses, PACK_DIR, packJson, WORLD_FIXTURES as FIXTURES, worldLabels, type WorldLabels } from './pack-fixture.ts';
 
-const FIXTURES = fileURLToPath(new URL('../fixtures/world/', import.meta.url));
-
-interface Fixture {
-  file: string;
-  split: 'seen' | 'heldout';
-  colour: string;
-  shape: string;
-}
-interface Labels {
-  colours: string[];
-  shapes: string[];
-  images: Fixture[];
-}
 interface Rates {
   colour: number;
   shape: number;
@@ -34,18 +20,18 @@ interface Rates {
 }
 
 let engine: Engine;
-let labels: Labels;
+let labels: WorldLabels;
 let claims: Record<'seen' | 'heldout', Rates> | undefined;
 let claimsOnFixtures = false;
 const CLASSES: { label: string; colour: string; shape: string }[] = [];
 
 beforeAll(async () => {
   engine = await Engine.load({ packDir: PACK_DIR });
-  labels = JSON.parse(await readFile(`${FIXTURES}labels.json`, 'utf8')) as Labels;
+  labels = worldLabels();
   const pack = packJson();
   claimsOnFixtures = pack.metrics?.['zero_shot_fixtures'] !== undefined;
   claims = (pack.metrics?.['zero_shot_fixtures'] ?? pack.metrics?.['zero_shot'] ?? pack.training?.stages?.clip?.zero_shot) as typeof claims;
-  for (const colour of labels.colours) for (const shape of labels.shapes) CLASSES.push({ label: `a ${colour} ${shape}`, colour, shape });
+  CLASSES.push(...colourShapeClasses(labels));
 });
 afterAll(() => engine?.close());
 

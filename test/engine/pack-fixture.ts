@@ -15,3 +15,27 @@ export interface PackJson {
 export function packJson(): PackJson {
   return JSON.parse(readFileSync(`${PACK_DIR}/pack.json`, 'utf8')) as PackJson;
 }
+
+/** The labelled evaluation images of the shapes world (training/fixtures.py). */
+export const WORLD_FIXTURES = fileURLToPath(new URL('../fixtures/world/', import.meta.url));
+
+export interface WorldFixture {
+  file: string;
+  split: 'seen' | 'heldout';
+  colour: string;
+  shape: string;
+}
+export interface WorldLabels {
+  colours: string[];
+  shapes: string[];
+  images: WorldFixture[];
+}
+
+export function worldLabels(): WorldLabels {
+  return JSON.parse(readFileSync(`${WORLD_FIXTURES}labels.json`, 'utf8')) as WorldLabels;
+}
+
+/** The 55 zero-shot classes 'a <colour> <shape>', as training/eval.py judges. */
+export function colourShapeClasses(labels: WorldLabels): { label: string; colour: string; shape: string }[] {
+  return labels.colours.flatMap((colour) => labels.shapes.map((shape) => ({ label: `a ${colour} ${shape}`, colour, shape })));
+}

@@ -8,35 +8,21 @@
  * three variations in four keep the colour.
  */
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/index.ts';
-import { PACK_DIR, packJson } from './pack-fixture.ts';
+import { colourShapeClasses, PACK_DIR, packJson, WORLD_FIXTURES as FIXTURES, worldLabels, type WorldLabels } from './pack-fixture.ts';
 
-const FIXTURES = fileURLToPath(new URL('../fixtures/world/', import.meta.url));
-
-interface Fixture {
-  file: string;
-  split: 'seen' | 'heldout';
-  colour: string;
-  shape: string;
-}
-interface Labels {
-  colours: string[];
-  shapes: string[];
-  images: Fixture[];
-}
 
 let engine: Engine;
-let labels: Labels;
+let labels: WorldLabels;
 let claim: { colour: number; n: number } | undefined;
 const CLASSES: { label: string; colour: string; shape: string }[] = [];
 
 beforeAll(async () => {
   engine = await Engine.load({ packDir: PACK_DIR });
-  labels = JSON.parse(await readFile(`${FIXTURES}labels.json`, 'utf8')) as Labels;
+  labels = worldLabels();
   claim = packJson().metrics?.['variations_heldout'] as typeof claim;
-  for (const colour of labels.colours) for (const shape of labels.shapes) CLASSES.push({ label: `a ${colour} ${shape}`, colour, shape });
+  CLASSES.push(...colourShapeClasses(labels));
 });
 afterAll(() => engine?.close());
 
