@@ -588,6 +588,17 @@ export class LocalDiscord extends EventEmitter {
     return this.messageById(messageId);
   }
 
+  /** PATCH of a message (by the bot's token or an interaction's webhook): validate, store uploads, edit, announce. */
+  async #edit(record: MessageRecord, ctx: RouteContext) {
+    const w = this.world;
+    const body = ctx.json as MessageBody;
+    validateMessageBody(body, { requireSomething: false, fileCount: ctx.files.length });
+    const uploaded = await storeUploads(w, record.message.channel_id, body, ctx.files, this.#url, this.uploadLimitBytes);
+    editMessage(w, record, body, uploaded);
+    this.#announce(record, 'update');
+    return { status: 200, body: renderMessage(record, w.bot.id) };
+  }
+
   async #respond(interaction: InteractionRecord, ctx: RouteContext) {
     const type = ctx.json?.type as InteractionResponseType;
     const data = (ctx.json?.data ?? {}) as MessageBody & Partial<APIModalInteractionResponseCallbackData>;
@@ -747,13 +758,7 @@ export class LocalDiscord extends EventEmitter {
       }),
       route('PATCH', '/webhooks/:app/:token/messages/:message', 'none', async (ctx) => {
         const interaction = this.#interactionFor(ctx.params.app!, ctx.params.token!);
-        const record = this.#webhookMessage(interaction, ctx.params.message!);
-        const body = ctx.json as MessageBody;
-        validateMessageBody(body, { requireSomething: false, fileCount: ctx.files.length });
-        const uploaded = await storeUploads(w, record.message.channel_id, body, ctx.files, this.#url, this.uploadLimitBytes);
-        editMessage(w, record, body, uploaded);
-        this.#announce(record, 'update');
-        return { status: 200, body: renderMessage(record, w.bot.id) };
+        return this.#edit(this.#webhookMessage(interaction, ctx.params.message!), ctx);
       }),
       route('DELETE', '/webhooks/:app/:token/messages/:message', 'none', (ctx) => {
         const interaction = this.#interactionFor(ctx.params.app!, ctx.params.token!);
@@ -786,12 +791,7 @@ export class LocalDiscord extends EventEmitter {
       route('PATCH', '/channels/:channel/messages/:message', 'bot', async (ctx) => {
         const record = channelMessage(ctx);
         if (record.message.author.id !== w.bot.id || record.ephemeralFor) throw new DiscordHttpError(403, 50005, 'Cannot edit a message authored by another user');
-        const body = ctx.json as MessageBody;
-        validateMessageBody(body, { requireSomething: false, fileCount: ctx.files.length });
-        const uploaded = await storeUploads(w, record.message.channel_id, body, ctx.files, this.#url, this.uploadLimitBytes);
-        editMessage(w, record, body, uploaded);
-        this.#announce(record, 'update');
-        return { status: 200, body: renderMessage(record, w.bot.id) };
+        return this.#edit(record, ctx);
       }),
       route('DELETE', '/channels/:channel/messages/:message', 'bot', (ctx) => {
         this.#delete(channelMessage(ctx));
