@@ -1,104 +1,75 @@
 /**
- * /battle end to end (real discord.js ↔ local Discord, real ONNX pack, real SQLite in a temp dir):
+ * /battle end to end (real h.discord.js ↔ local Discord, real ONNX pack, real SQLite in a temp dir):
  * a full battle with three players, and a battle whose deadline passes while the bot is down.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { APIMessage, APIUser } from 'discord-api-types/v10';
-import { deployCommands } from '../../src/discord/deploy.ts';
-import type { Bot } from '../../src/discord/bot.ts';
-import { buttons, LocalDiscord } from '../../src/sandbox/index.ts';
+import { buttons } from '../../src/sandbox/index.ts';
 import { Store } from '../../src/store/index.ts';
-import { decodePng, isEphemeral, startBot } from './harness.ts';
+import { decodePng, isEphemeral, useDurableHarness } from './harness.ts';
 
-let dir: string;
-let discord: LocalDiscord;
-const running: { bot: Bot; store: Store }[] = [];
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'unclip-battle-'));
-  discord = await LocalDiscord.start();
-  await deployCommands({ token: discord.token, restUrl: discord.apiUrl, guildId: discord.guildId });
-});
-afterEach(async () => {
-  for (const { bot, store } of running.splice(0)) {
-    await bot.stop();
-    store.close();
-  }
-  discord.assertNoUnhandledRequests();
-});
-afterAll(async () => {
-  await discord?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function boot(dbPath: string, now?: () => number) {
-  const store = Store.open(dbPath);
-  const { bot } = await startBot(discord, { store, ...(now ? { now } : {}) });
-  running.push({ bot, store });
-  return { bot, store };
-}
+const h = useDurableHarness();
+const boot = (name: string, now?: () => number) => h.boot(name, now ? { now } : {});
 
 const isEntryOf = (user: APIUser) => (m: APIMessage) => m.content.includes(`Entry by <@${user.id}>`) && m.attachments.some((a) => /^entry-\d+\.png$/.test(a.filename));
 
 describe('/battle', () => {
   it('a full battle: three entries, votes by 👍 and button (self-vote refused, a vote moved, one taken back), close, ranking, leaderboard', async () => {
-    const { store } = await boot(join(dir, 'full.db'));
-    const [host, ann, bob, cat] = ['host', 'ann', 'bob', 'cat'].map((n) => discord.addUser(n)) as [APIUser, APIUser, APIUser, APIUser];
+    const { store } = await boot('full.db');
+    const [host, ann, bob, cat] = ['host', 'ann', 'bob', 'cat'].map((n) => h.discord.addUser(n)) as [APIUser, APIUser, APIUser, APIUser];
 
-    const card = await discord.slash(host, 'battle start', { theme: 'a red star', minutes: 30 }).waitForMessage();
+    const card = await h.discord.slash(host, 'battle start', { theme: 'a red star', minutes: 30 }).waitForMessage();
     expect(card.content).toContain('Image battle');
     expect(card.content).toMatch(/Ends <t:\d+:R>/);
     expect(isEphemeral(card)).toBe(false);
-    expect((await discord.slash(ann, 'battle start', { theme: 'a blue heart', minutes: 5 }).waitForEphemeral()).content).toContain('already has a battle');
+    expect((await h.discord.slash(ann, 'battle start', { theme: 'a blue heart', minutes: 5 }).waitForEphemeral()).content).toContain('already has a battle');
 
-    discord.slash(ann, 'battle enter', { prompt: 'a big red star' });
-    discord.slash(bob, 'battle enter', { prompt: 'a red star on a blue background' });
-    discord.slash(cat, 'battle enter', { prompt: 'a small red star' });
-    const [annEntry, bobEntry, catEntry] = await Promise.all([ann, bob, cat].map((u) => discord.waitForMessage(isEntryOf(u))));
+    h.discord.slash(ann, 'battle enter', { prompt: 'a big red star' });
+    h.discord.slash(bob, 'battle enter', { prompt: 'a red star on a blue background' });
+    h.discord.slash(cat, 'battle enter', { prompt: 'a small red star' });
+    const [annEntry, bobEntry, catEntry] = await Promise.all([ann, bob, cat].map((u) => h.discord.waitForMessage(isEntryOf(u))));
     for (const entry of [annEntry!, bobEntry!, catEntry!]) {
       expect(buttons(entry).map((b) => b.label)).toEqual(['Vote']);
       expect(entry.content).toMatch(/CLIP judge -?\d\.\d{3}/);
-      await discord.waitUntil(() => (discord.messageById(entry.id).reactions.has('👍') ? true : null), 30_000, 'the 👍 reaction');
+      await h.discord.waitUntil(() => (h.discord.messageById(entry.id).reactions.has('👍') ? true : null), 30_000, 'the 👍 reaction');
     }
-    expect((await discord.slash(ann, 'battle enter', { prompt: 'another star' }).waitForEphemeral()).content).toContain('already have an entry');
+    expect((await h.discord.slash(ann, 'battle enter', { prompt: 'another star' }).waitForEphemeral()).content).toContain('already have an entry');
 
     const voteId = (entry: APIMessage) => buttons(entry)[0]!.custom_id!;
     const entryId = (entry: APIMessage) => store.battles.entryByMessage(entry.id)!.id;
     const battleId = store.battles.entryByMessage(annEntry!.id)!.battleId;
     const voteOf = (user: APIUser) => store.battles.voteOf(battleId, user.id);
-    const until = (check: () => boolean, what: string) => discord.waitUntil(() => (check() ? true : null), 30_000, what);
+    const until = (check: () => boolean, what: string) => h.discord.waitUntil(() => (check() ? true : null), 30_000, what);
 
     // Self-votes are refused, by button and by 👍 (the bot takes the 👍 off again).
-    expect((await discord.click(ann, annEntry!, voteId(annEntry!)).waitForEphemeral()).content).toContain('cannot vote for your own entry');
-    discord.react(bob, bobEntry!, '👍');
-    await until(() => !discord.messageById(bobEntry!.id).reactions.get('👍')!.includes(bob.id), 'the self-vote 👍 to be removed');
+    expect((await h.discord.click(ann, annEntry!, voteId(annEntry!)).waitForEphemeral()).content).toContain('cannot vote for your own entry');
+    h.discord.react(bob, bobEntry!, '👍');
+    await until(() => !h.discord.messageById(bobEntry!.id).reactions.get('👍')!.includes(bob.id), 'the self-vote 👍 to be removed');
     expect(voteOf(bob)).toBeNull();
 
-    discord.react(ann, bobEntry!, '👍');
+    h.discord.react(ann, bobEntry!, '👍');
     await until(() => voteOf(ann) === entryId(bobEntry!), "ann's vote");
-    expect((await discord.click(bob, catEntry!, voteId(catEntry!)).waitForEphemeral()).content).toContain(`You voted for <@${cat.id}>'s entry`);
+    expect((await h.discord.click(bob, catEntry!, voteId(catEntry!)).waitForEphemeral()).content).toContain(`You voted for <@${cat.id}>'s entry`);
     // cat votes for ann by 👍, then moves the vote to bob with the button: the 👍 on ann's entry goes.
-    discord.react(cat, annEntry!, '👍');
+    h.discord.react(cat, annEntry!, '👍');
     await until(() => voteOf(cat) === entryId(annEntry!), "cat's first vote");
-    expect((await discord.click(cat, bobEntry!, voteId(bobEntry!)).waitForEphemeral()).content).toContain('Your vote moved');
-    await until(() => !discord.messageById(annEntry!.id).reactions.get('👍')!.includes(cat.id), "cat's 👍 to move");
+    expect((await h.discord.click(cat, bobEntry!, voteId(bobEntry!)).waitForEphemeral()).content).toContain('Your vote moved');
+    await until(() => !h.discord.messageById(annEntry!.id).reactions.get('👍')!.includes(cat.id), "cat's 👍 to move");
     expect(voteOf(cat)).toBe(entryId(bobEntry!));
     // The host votes for ann, then takes the 👍 back.
-    discord.react(host, annEntry!, '👍');
+    h.discord.react(host, annEntry!, '👍');
     await until(() => voteOf(host) === entryId(annEntry!), "the host's vote");
-    discord.unreact(host, annEntry!, '👍');
+    h.discord.unreact(host, annEntry!, '👍');
     await until(() => voteOf(host) === null, "the host's vote to be taken back");
 
-    const status = await discord.slash(cat, 'battle status').waitForEphemeral();
+    const status = await h.discord.slash(cat, 'battle status').waitForEphemeral();
     expect(status.content).toContain('3 entries');
     expect(status.content).toContain(`Your vote is on <@${bob.id}>'s entry`);
 
-    expect((await discord.slash(ann, 'battle end').waitForEphemeral()).content).toContain('Only the battle’s starter');
-    const ended = discord.slash(host, 'battle end');
-    const results = await discord.waitForMessage((m) => m.content.includes('**Results**'));
+    expect((await h.discord.slash(ann, 'battle end').waitForEphemeral()).content).toContain('Only the battle’s starter');
+    const ended = h.discord.slash(host, 'battle end');
+    const results = await h.discord.waitForMessage((m) => m.content.includes('**Results**'));
     expect((await ended.waitForEphemeral()).content).toContain('results are posted');
     const lines = results.content.split('\n');
     expect(lines[1]).toMatch(new RegExp(`^🥇 <@${bob.id}> — 2 votes · judge -?\\d\\.\\d{3} · \\+3 points`));
@@ -107,8 +78,8 @@ describe('/battle', () => {
     expect(await decodePng(results, /^podium\.png$/)).toEqual({ width: 448, height: 248 });
     expect(store.battles.get(battleId)?.state).toBe('announced');
 
-    expect((await discord.click(ann, catEntry!, voteId(catEntry!)).waitForEphemeral()).content).toContain('votes are closed');
-    const board = await discord.slash(ann, 'battle leaderboard').waitForMessage();
+    expect((await h.discord.click(ann, catEntry!, voteId(catEntry!)).waitForEphemeral()).content).toContain('votes are closed');
+    const board = await h.discord.slash(ann, 'battle leaderboard').waitForMessage();
     expect(board.content.split('\n').slice(1)).toEqual([
       `1. <@${bob.id}> — 3 points, 1 win (1 battle)`,
       `2. <@${cat.id}> — 2 points, 0 wins (1 battle)`,
@@ -117,61 +88,57 @@ describe('/battle', () => {
   });
 
   it('a battle whose deadline passes while the bot is down is closed, with its results, at the next start', async () => {
-    const dbPath = join(dir, 'restart.db');
-    const channelId = discord.world.addChannel(discord.guildId, 'battles-2').id;
-    const host = discord.addUser('host2');
-    const dee = discord.addUser('dee2');
+    const dbPath = 'restart.db';
+    const channelId = h.discord.world.addChannel(h.discord.guildId, 'battles-2').id;
+    const host = h.discord.addUser('host2');
+    const dee = h.discord.addUser('dee2');
     await boot(dbPath);
-    await discord.slash(host, 'battle start', { theme: 'a green circle', minutes: 1 }, { channelId }).waitForMessage();
-    discord.slash(dee, 'battle enter', { prompt: 'a big green circle' }, { channelId });
-    const entry = await discord.waitForMessage(isEntryOf(dee));
-    await discord.waitUntil(() => (discord.messageById(entry.id).reactions.has('👍') ? true : null), 30_000, 'the 👍 reaction');
-    const { bot, store } = running.pop()!;
-    await bot.stop();
-    store.close();
-    expect(discord.channelMessages(channelId).some((m) => m.content.includes('**Results**'))).toBe(false);
+    await h.discord.slash(host, 'battle start', { theme: 'a green circle', minutes: 1 }, { channelId }).waitForMessage();
+    h.discord.slash(dee, 'battle enter', { prompt: 'a big green circle' }, { channelId });
+    const entry = await h.discord.waitForMessage(isEntryOf(dee));
+    await h.discord.waitUntil(() => (h.discord.messageById(entry.id).reactions.has('👍') ? true : null), 30_000, 'the 👍 reaction');
+    await h.shutdown();
+    expect(h.discord.channelMessages(channelId).some((m) => m.content.includes('**Results**'))).toBe(false);
 
     // Two minutes later, by the bot's clock: the deadline passed while it was down.
     const later = await boot(dbPath, () => Date.now() + 2 * 60_000);
-    const results = await discord.waitForMessage((m) => m.channel_id === channelId && m.content.includes('**Results**'));
+    const results = await h.discord.waitForMessage((m) => m.channel_id === channelId && m.content.includes('**Results**'));
     expect(results.content).toContain(`🥇 <@${dee.id}> — 0 votes`);
     await decodePng(results, /^podium\.png$/);
     const battle = later.store.battles.latestIn(channelId)!;
-    await discord.waitUntil(() => (later.store.battles.get(battle.id)?.state === 'announced' ? true : null), 30_000, 'the battle to be announced');
-    expect((await discord.slash(dee, 'battle enter', { prompt: 'too late' }, { channelId }).waitForEphemeral()).content).toContain('No battle is running');
+    await h.discord.waitUntil(() => (later.store.battles.get(battle.id)?.state === 'announced' ? true : null), 30_000, 'the battle to be announced');
+    expect((await h.discord.slash(dee, 'battle enter', { prompt: 'too late' }, { channelId }).waitForEphemeral()).content).toContain('No battle is running');
   });
 
   it('a battle still open at start gets its deadline timer back and closes when it fires', async () => {
-    const dbPath = join(dir, 'timer.db');
-    const channelId = discord.world.addChannel(discord.guildId, 'battles-3').id;
-    const host = discord.addUser('host3');
+    const dbPath = 'timer.db';
+    const channelId = h.discord.world.addChannel(h.discord.guildId, 'battles-3').id;
+    const host = h.discord.addUser('host3');
     await boot(dbPath);
-    await discord.slash(host, 'battle start', { theme: 'a blue square', minutes: 1 }, { channelId }).waitForMessage();
-    const { bot, store } = running.pop()!;
-    await bot.stop();
-    store.close();
+    await h.discord.slash(host, 'battle start', { theme: 'a blue square', minutes: 1 }, { channelId }).waitForMessage();
+    await h.shutdown();
 
     // 58 s later by the bot's clock: the battle is still open, its timer rebuilt from the store.
     const later = await boot(dbPath, () => Date.now() + 58_000);
     const battle = later.store.battles.latestIn(channelId)!;
     expect(later.bot.ctx.battleTimers.has(battle.id)).toBe(true);
-    const results = await discord.waitForMessage((m) => m.channel_id === channelId && m.content.includes('**Results**'));
+    const results = await h.discord.waitForMessage((m) => m.channel_id === channelId && m.content.includes('**Results**'));
     expect(results.content).toContain('No entries');
-    await discord.waitUntil(() => (later.store.battles.get(battle.id)?.state === 'announced' ? true : null), 30_000, 'the battle to be announced');
+    await h.discord.waitUntil(() => (later.store.battles.get(battle.id)?.state === 'announced' ? true : null), 30_000, 'the battle to be announced');
   });
 
   it('results closed in the database but never posted (a crash in between) are posted at the next start', async () => {
-    const dbPath = join(dir, 'unannounced.db');
-    const channelId = discord.world.addChannel(discord.guildId, 'battles-4').id;
-    const setup = Store.open(dbPath);
-    const battle = setup.battles.start({ guildId: discord.guildId, channelId, starterId: 'someone', theme: 'a white star', maxEntries: null, endsAt: Date.now() + 60_000 })!;
+    const dbPath = 'unannounced.db';
+    const channelId = h.discord.world.addChannel(h.discord.guildId, 'battles-4').id;
+    const setup = Store.open(join(h.dir, dbPath));
+    const battle = setup.battles.start({ guildId: h.discord.guildId, channelId, starterId: 'someone', theme: 'a white star', maxEntries: null, endsAt: Date.now() + 60_000 })!;
     setup.battles.close(battle.id);
     setup.close();
 
     const { store } = await boot(dbPath);
-    const results = await discord.waitForMessage((m) => m.channel_id === channelId && m.content.includes('**Results**'));
+    const results = await h.discord.waitForMessage((m) => m.channel_id === channelId && m.content.includes('**Results**'));
     expect(results.content).toContain('a white star');
-    await discord.waitUntil(() => (store.battles.get(battle.id)?.state === 'announced' ? true : null), 30_000, 'the battle to be announced');
-    expect(discord.channelMessages(channelId).filter((m) => m.content.includes('**Results**'))).toHaveLength(1);
+    await h.discord.waitUntil(() => (store.battles.get(battle.id)?.state === 'announced' ? true : null), 30_000, 'the battle to be announced');
+    expect(h.discord.channelMessages(channelId).filter((m) => m.content.includes('**Results**'))).toHaveLength(1);
   });
 });

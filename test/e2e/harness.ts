@@ -2,6 +2,9 @@
  * The e2e setup: the local Discord, the real bot (real discord.js, real ONNX engine on the bundled
  * pack) connected to it through DISCORD_REST_URL, commands deployed as `npm run deploy-commands` does.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { MessageFlags, type APIMessage, type APIUser } from 'discord-api-types/v10';
 import sharp from 'sharp';
@@ -11,7 +14,7 @@ import { deployCommands } from '../../src/discord/deploy.ts';
 import { createLogger } from '../../src/discord/logger.ts';
 import { Engine } from '../../src/engine/index.ts';
 import { LocalDiscord, type LocalDiscordOptions } from '../../src/sandbox/index.ts';
-import type { Store } from '../../src/store/index.ts';
+import { Store } from '../../src/store/index.ts';
 
 export const PACK_DIR = 'models/shapes-v1';
 
@@ -92,6 +95,53 @@ export function useHarness(opts: BotOptions & { discord?: LocalDiscordOptions } 
   });
   afterEach(() => {
     h.discord.assertNoUnhandledRequests();
+  });
+  return h;
+}
+
+export interface DurableHarness {
+  discord: LocalDiscord;
+  /** A temporary folder for the test file's database files, removed after the last test. */
+  dir: string;
+  /** A bot process, as far as Discord and the database can tell: a new client on the SQLite file `name` in dir. */
+  boot(name: string, opts?: Omit<BotOptions, 'store'>): Promise<{ bot: Bot; store: Store }>;
+  /** Stops the most recently booted bot and closes its store (a clean shutdown). */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * One local Discord for a whole test file whose bots keep their state in real SQLite files: bots come
+ * and go (restarts) while Discord stays. After every test the bots still running are stopped, their
+ * stores closed, and no request may have gone unhandled.
+ */
+export function useDurableHarness(): DurableHarness {
+  const running: { bot: Bot; store: Store }[] = [];
+  const h = {
+    async boot(name, opts = {}) {
+      const store = Store.open(join(h.dir, name));
+      const { bot } = await startBot(h.discord, { ...opts, store });
+      running.push({ bot, store });
+      return { bot, store };
+    },
+    async shutdown() {
+      const last = running.pop();
+      if (!last) throw new Error('shutdown(): no bot is running');
+      await last.bot.stop();
+      last.store.close();
+    },
+  } as DurableHarness;
+  beforeAll(async () => {
+    h.dir = mkdtempSync(join(tmpdir(), 'unclip-e2e-db-'));
+    h.discord = await LocalDiscord.start();
+    await deployCommands({ token: h.discord.token, restUrl: h.discord.apiUrl, guildId: h.discord.guildId });
+  });
+  afterEach(async () => {
+    while (running.length > 0) await h.shutdown();
+    h.discord.assertNoUnhandledRequests();
+  });
+  afterAll(async () => {
+    await h.discord?.stop();
+    if (h.dir) rmSync(h.dir, { recursive: true, force: true });
   });
   return h;
 }

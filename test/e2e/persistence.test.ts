@@ -1,109 +1,74 @@
 /**
- * Results and jobs outlive the process: a new bot (new discord.js client, same SQLite file, same
+ * Results and jobs outlive the process: a new bot (new h.discord.js client, same SQLite file, same
  * local Discord) answers buttons on results made before the restart, /show re-posts one, and jobs
  * left queued or running by a process killed with SIGKILL run once more, exactly once.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { APIMessage } from 'discord-api-types/v10';
-import type { Bot } from '../../src/discord/bot.ts';
-import { deployCommands } from '../../src/discord/deploy.ts';
-import { buttons, LocalDiscord } from '../../src/sandbox/index.ts';
+import { buttons } from '../../src/sandbox/index.ts';
 import { Store } from '../../src/store/index.ts';
-import { decodePng, hasResult, sandboxEnv, startBot } from './harness.ts';
+import { decodePng, hasResult, sandboxEnv, useDurableHarness } from './harness.ts';
 
-let dir: string;
-let discord: LocalDiscord;
-const running: { bot: Bot; store: Store }[] = [];
+const h = useDurableHarness();
+const boot = (name: string, env: Record<string, string> = {}) => h.boot(name, { env });
+const shutdown = () => h.shutdown();
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'unclip-e2e-db-'));
-  discord = await LocalDiscord.start();
-  await deployCommands({ token: discord.token, restUrl: discord.apiUrl, guildId: discord.guildId });
-});
-afterEach(async () => {
-  for (const { bot, store } of running.splice(0)) {
-    await bot.stop();
-    store.close();
-  }
-  discord.assertNoUnhandledRequests();
-});
-afterAll(async () => {
-  await discord?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-/** A bot process, as far as Discord and the database can tell: a new client on the given file. */
-async function boot(dbPath: string, env: Record<string, string> = {}) {
-  const store = Store.open(dbPath);
-  const { bot } = await startBot(discord, { store, env });
-  running.push({ bot, store });
-  return { bot, store };
-}
-
-async function shutdown() {
-  const last = running.pop()!;
-  await last.bot.stop();
-  last.store.close();
-}
-
-const resultsFor = (prompt: string) => discord.channelMessages().filter((m: APIMessage) => hasResult(m) && m.content.includes(prompt));
+const resultsFor = (prompt: string) => h.discord.channelMessages().filter((m: APIMessage) => hasResult(m) && m.content.includes(prompt));
 
 describe('persistence across restarts (real SQLite in a temp dir)', () => {
   it('V3 and 2️⃣ on a result made before a restart give variations of that cell; /show re-posts it with working buttons', async () => {
-    const dbPath = join(dir, 'buttons', 'unclip.db');
-    const alice = discord.addUser('alice');
-    const bob = discord.addUser('bob');
+    const dbPath = 'buttons/unclip.db';
+    const alice = h.discord.addUser('alice');
+    const bob = h.discord.addUser('bob');
     const first = await boot(dbPath);
-    const original = await discord.slash(alice, 'imagine', { prompt: 'a big purple heart', seed: 21 }).waitForMessage(hasResult);
-    await discord.waitUntil(() => (discord.messageById(original.id).reactions.size === 4 ? true : null), 30_000, 'the reactions');
+    const original = await h.discord.slash(alice, 'imagine', { prompt: 'a big purple heart', seed: 21 }).waitForMessage(hasResult);
+    await h.discord.waitUntil(() => (h.discord.messageById(original.id).reactions.size === 4 ? true : null), 30_000, 'the reactions');
     const before = await first.store.generations.get(original.id);
     await shutdown();
 
     const second = await boot(dbPath);
-    const variations = await discord.click(bob, original, 'gen:v:3').waitForMessage(hasResult);
+    const variations = await h.discord.click(bob, original, 'gen:v:3').waitForMessage(hasResult);
     expect(variations.content).toContain('Variations of image 3 of **a big purple heart**');
     expect(await decodePng(variations)).toEqual({ width: 256, height: 256 });
     const made = await second.store.generations.get(variations.id);
     expect(made?.ownerId).toBe(bob.id);
     expect(Array.from(made!.source!)).toEqual(Array.from(before!.embeddings[2]!));
 
-    discord.react(bob, original, '2️⃣');
-    const posted = await discord.waitForMessage((m) => hasResult(m) && m.content.startsWith(`<@${bob.id}>`) && m.content.includes('Variations of image 2'));
+    h.discord.react(bob, original, '2️⃣');
+    const posted = await h.discord.waitForMessage((m) => hasResult(m) && m.content.startsWith(`<@${bob.id}>`) && m.content.includes('Variations of image 2'));
     expect(Array.from((await second.store.generations.get(posted.id))!.source!)).toEqual(Array.from(before!.embeddings[1]!));
 
-    const link = `https://discord.com/channels/${discord.guildId}/${discord.channelId}/${original.id}`;
-    const shown = await discord.slash(alice, 'show', { message: link }).waitForMessage(hasResult);
+    const link = `https://h.discord.com/channels/${h.discord.guildId}/${h.discord.channelId}/${original.id}`;
+    const shown = await h.discord.slash(alice, 'show', { message: link }).waitForMessage(hasResult);
     expect(shown.id).not.toBe(original.id);
     expect(shown.content).toContain('a big purple heart');
     expect(buttons(shown).map((b) => b.label ?? b.custom_id)).toEqual(['V1', 'V2', 'V3', 'V4', 'gen:again']);
-    expect(discord.attachmentData(shown.attachments[0]!).equals(discord.attachmentData(original.attachments[0]!))).toBe(true);
-    const fromShown = await discord.click(alice, shown, 'gen:v:1').waitForMessage(hasResult);
+    expect(h.discord.attachmentData(shown.attachments[0]!).equals(h.discord.attachmentData(original.attachments[0]!))).toBe(true);
+    const fromShown = await h.discord.click(alice, shown, 'gen:v:1').waitForMessage(hasResult);
     expect(Array.from((await second.store.generations.get(fromShown.id))!.source!)).toEqual(Array.from(before!.embeddings[0]!));
 
-    const unknown = await discord.slash(alice, 'show', { message: '123456789012345678' }).waitForEphemeral();
+    const unknown = await h.discord.slash(alice, 'show', { message: '123456789012345678' }).waitForEphemeral();
     expect(unknown.content).toContain('I have no result for that message');
   });
 
   it('jobs running or queued when the process is killed (SIGKILL) run exactly once after the restart, posted to the channel with a mention', async () => {
-    const dbPath = join(dir, 'killed', 'unclip.db');
+    const dbPath = 'killed/unclip.db';
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { ...process.env, ...sandboxEnv(discord, { UNCLIP_DB: dbPath, UNCLIP_STEPS: '40' }) },
+      env: { ...process.env, ...sandboxEnv(h.discord, { UNCLIP_DB: join(h.dir, dbPath), UNCLIP_STEPS: '40' }) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-    const kim = discord.addUser('kim');
-    const lee = discord.addUser('lee');
+    const kim = h.discord.addUser('kim');
+    const lee = h.discord.addUser('lee');
     try {
-      await discord.waitUntil(() => (output.includes('connected to Discord') ? true : null), 60_000, 'the child bot to connect');
-      discord.slash(kim, 'imagine', { prompt: 'a big orange star', count: 4 });
-      const queued = discord.slash(lee, 'imagine', { prompt: 'a small white circle', count: 1 });
+      await h.discord.waitUntil(() => (output.includes('connected to Discord') ? true : null), 60_000, 'the child bot to connect');
+      h.discord.slash(kim, 'imagine', { prompt: 'a big orange star', count: 4 });
+      const queued = h.discord.slash(lee, 'imagine', { prompt: 'a small white circle', count: 1 });
       await queued.waitForMessage((m) => m.content.includes('Queued: position 1'));
       child.kill('SIGKILL');
       expect(await exited).toBe('SIGKILL');
@@ -113,11 +78,11 @@ describe('persistence across restarts (real SQLite in a temp dir)', () => {
     expect(resultsFor('a big orange star')).toHaveLength(0);
 
     const { bot, store } = await boot(dbPath);
-    const kimResult = await discord.waitForMessage((m) => hasResult(m) && m.content.startsWith(`<@${kim.id}>`) && m.content.includes('a big orange star'));
-    const leeResult = await discord.waitForMessage((m) => hasResult(m) && m.content.startsWith(`<@${lee.id}>`) && m.content.includes('a small white circle'));
+    const kimResult = await h.discord.waitForMessage((m) => hasResult(m) && m.content.startsWith(`<@${kim.id}>`) && m.content.includes('a big orange star'));
+    const leeResult = await h.discord.waitForMessage((m) => hasResult(m) && m.content.startsWith(`<@${lee.id}>`) && m.content.includes('a small white circle'));
     expect(await decodePng(kimResult)).toEqual({ width: 256, height: 256 });
     expect(await decodePng(leeResult)).toEqual({ width: 128, height: 128 });
-    await discord.waitUntil(() => (store.jobs.unfinished().length === 0 ? true : null), 30_000, 'the journal to empty');
+    await h.discord.waitUntil(() => (store.jobs.unfinished().length === 0 ? true : null), 30_000, 'the journal to empty');
     const jobs = store.db.prepare('SELECT user_id AS user, state, attempts, result_message_id AS message FROM jobs ORDER BY id').all();
     expect(jobs).toEqual([
       { user: kim.id, state: 'done', attempts: 2, message: kimResult.id }, // running at the kill, then once more
@@ -136,12 +101,12 @@ describe('persistence across restarts (real SQLite in a temp dir)', () => {
   });
 
   it('on a graceful stop (SIGTERM) waiting jobs keep their place: told so, journalled, and run after the restart', async () => {
-    const dbPath = join(dir, 'graceful', 'unclip.db');
-    const ann = discord.addUser('ann-g');
-    const bo = discord.addUser('bo-g');
+    const dbPath = 'graceful/unclip.db';
+    const ann = h.discord.addUser('ann-g');
+    const bo = h.discord.addUser('bo-g');
     await boot(dbPath, { UNCLIP_STEPS: '40' });
-    const first = discord.slash(ann, 'imagine', { prompt: 'a big black square', count: 4 });
-    const waiting = discord.slash(bo, 'imagine', { prompt: 'a small pink triangle', count: 1 });
+    const first = h.discord.slash(ann, 'imagine', { prompt: 'a big black square', count: 4 });
+    const waiting = h.discord.slash(bo, 'imagine', { prompt: 'a small pink triangle', count: 1 });
     await waiting.waitForMessage((m) => m.content.includes('Queued: position 1'));
     await shutdown();
     expect(hasResult(await first.waitForMessage())).toBe(true);
@@ -149,24 +114,24 @@ describe('persistence across restarts (real SQLite in a temp dir)', () => {
     expect(resultsFor('a small pink triangle')).toHaveLength(0);
 
     const { store } = await boot(dbPath);
-    const posted = await discord.waitForMessage((m) => hasResult(m) && m.content.startsWith(`<@${bo.id}>`) && m.content.includes('a small pink triangle'));
-    await discord.waitUntil(() => (store.jobs.unfinished().length === 0 ? true : null), 30_000, 'the journal to empty');
+    const posted = await h.discord.waitForMessage((m) => hasResult(m) && m.content.startsWith(`<@${bo.id}>`) && m.content.includes('a small pink triangle'));
+    await h.discord.waitUntil(() => (store.jobs.unfinished().length === 0 ? true : null), 30_000, 'the journal to empty');
     expect(store.jobs.get(2)).toMatchObject({ userId: bo.id, state: 'done', attempts: 1, resultMessageId: posted.id });
     expect(resultsFor('a small pink triangle')).toHaveLength(1);
   });
 
   it('a job already interrupted twice is not run a third time: marked failed, its requester told in the channel', async () => {
-    const dbPath = join(dir, 'twice', 'unclip.db');
-    const pat = discord.addUser('pat');
-    const setup = Store.open(dbPath);
+    const dbPath = 'twice/unclip.db';
+    const pat = h.discord.addUser('pat');
+    const setup = Store.open(join(h.dir, dbPath));
     const job = { userId: pat.id, request: { kind: 'imagine', prompt: 'a gray heart', n: 1 }, headline: '**a gray heart**', label: 'imagine: a gray heart' };
-    const id = setup.jobs.add({ userId: pat.id, channelId: discord.channelId, guildId: discord.guildId, interactionId: null, payload: { type: 'generation', job } });
+    const id = setup.jobs.add({ userId: pat.id, channelId: h.discord.channelId, guildId: h.discord.guildId, interactionId: null, payload: { type: 'generation', job } });
     setup.jobs.started(id);
     setup.jobs.started(id); // started, crashed, started again, crashed again
     setup.close();
 
     const { bot, store } = await boot(dbPath);
-    const told = await discord.waitForMessage((m) => m.content.startsWith(`<@${pat.id}>`) && m.content.includes('interrupted twice'));
+    const told = await h.discord.waitForMessage((m) => m.content.startsWith(`<@${pat.id}>`) && m.content.includes('interrupted twice'));
     expect(told.content).toContain('a gray heart');
     expect(store.jobs.get(id)).toMatchObject({ state: 'failed', attempts: 2 });
     expect(bot.ctx.queue.waiting + (bot.ctx.queue.running ? 1 : 0)).toBe(0);
