@@ -20,6 +20,10 @@ WORD_TO_ID = {w: i for i, w in enumerate(VOCAB)}
 UNK_ID, BOS_ID, EOS_ID = 1, 2, 3
 T_STEPS = 1000
 
+# Sampling defaults: written into pack.json (what the bot uses unless a user overrides them) and used by
+# eval.py, so the card's numbers are those of the pack as shipped. tune.py measures the choices.
+SAMPLING = {"steps": 25, "prior_guidance": 2.0, "decoder_guidance": 3.0}
+
 
 def device() -> torch.device:
     want = os.environ.get("UNCLIP_TRAIN_DEVICE")

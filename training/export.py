@@ -18,6 +18,8 @@ from models import (CONTEXT_LENGTH, EMBED_DIM, LATENT_CHANNELS, LATENT_SIZE, Lat
 OPSET = 17
 
 
+PACK_VERSION = "0.2.0"  # 0.2.0: longer-trained prior, decoder and latent decoder (two blocks added)
+
 def _export(model: torch.nn.Module, args: tuple, path: str, inputs: list[str], outputs: list[str],
             dynamic: dict) -> None:
     model = model.eval().float().cpu()
@@ -79,7 +81,7 @@ def write_pack(out_dir: str, clip, ae_dec, latent_scale: float, prior, unet, met
     pack = {
         "format": 1,
         "name": "shapes-v1",
-        "version": meta.get("version", "0.1.0"),
+        "version": meta.get("version", PACK_VERSION),
         "license": "MIT",
         "description": "A miniature DALL·E 2 (CLIP + diffusion prior + latent diffusion decoder) trained from scratch "
                        "on the procedurally drawn shapes world (see README.md in this folder).",
@@ -87,10 +89,12 @@ def write_pack(out_dir: str, clip, ae_dec, latent_scale: float, prior, unet, met
         "logit_scale": logit_scale,
         "clip": {"context_length": CONTEXT_LENGTH, "image_size": 64, "pad_id": 0},
         "prior": {"prediction": "x0", "embed_scale": math.sqrt(d), "train_steps": common.T_STEPS,
-                  "alphas_cumprod": ac, "final_alpha_cumprod": 1.0, "default_steps": 25, "default_guidance": 2.0},
+                  "alphas_cumprod": ac, "final_alpha_cumprod": 1.0, "default_steps": common.SAMPLING["steps"],
+                  "default_guidance": common.SAMPLING["prior_guidance"]},
         "decoder": {"prediction": "v", "sample_shape": [LATENT_CHANNELS, LATENT_SIZE, LATENT_SIZE],
                     "train_steps": common.T_STEPS, "alphas_cumprod": ac, "final_alpha_cumprod": 1.0,
-                    "default_steps": 25, "default_guidance": 3.0, "variation_eta": 0.0},
+                    "default_steps": common.SAMPLING["steps"], "default_guidance": common.SAMPLING["decoder_guidance"],
+                    "variation_eta": 0.0},
         "latent_decoder": {"image_size": 128},
         "upsampler": None,
         "world": {"colours": {k: list(v) for k, v in world.COLOURS.items()}, "shapes": world.SHAPES,

@@ -167,13 +167,22 @@ class AEDecoder(nn.Module):
         self.up32 = nn.Conv2d(128, 64, 3, 1, 1)
         self.r32 = ResBlock(64, 64)
         self.up64 = nn.Conv2d(64, 32, 3, 1, 1)
+        # added in 0.2.0 for crisper edges (more work at 64 px before the pixel shuffle); zero-initialized
+        # second convolutions make them identities, so a 0.1.0 checkpoint loads and keeps its output
+        self.r64a = ResBlock(32, 32)
+        self.r64b = ResBlock(32, 32)
+        for r in (self.r64a, self.r64b):
+            nn.init.zeros_(r.conv2.weight)
+            nn.init.zeros_(r.conv2.bias)
         self.out_norm = nn.GroupNorm(8, 32)
         self.out = nn.Conv2d(32, 12, 3, 1, 1)  # pixel shuffle x2 -> 128x128x3
+
+    ADDED = ("r64a.", "r64b.")  # parameters a 0.1.0 checkpoint lacks
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         h = self.r16(self.inp(z))
         h = self.r32(self.up32(F.interpolate(h, scale_factor=2.0, mode="nearest")))
-        h = self.up64(F.interpolate(h, scale_factor=2.0, mode="nearest"))
+        h = self.r64b(self.r64a(self.up64(F.interpolate(h, scale_factor=2.0, mode="nearest"))))
         h = self.out(F.silu(self.out_norm(h)))
         return torch.tanh(F.pixel_shuffle(h, 2))
 

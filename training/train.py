@@ -3,6 +3,7 @@ decoder, then export and evaluate.
 
     /usr/bin/python3 training/train.py --minutes 120          # budget for this run, all stages
     /usr/bin/python3 training/train.py --minutes 60 --stages decoder,prior
+    /usr/bin/python3 training/train.py --minutes 0 --stages none    # export + evaluate only
 
 A stage's inputs are frozen once a later stage has trained on them: the prior and the decoder were
 trained on this CLIP's embeddings, the decoder on this autoencoder's latents. So CLIP trains only
@@ -62,8 +63,16 @@ def load_ckpt(stage: str) -> dict | None:
     return torch.load(p, map_location="cpu") if os.path.exists(p) else None
 
 
-def load_into(model: torch.nn.Module, sd: dict) -> torch.nn.Module:
-    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in sd.items()})
+def load_into(model: torch.nn.Module, sd: dict, may_lack: tuple[str, ...] = ()) -> torch.nn.Module:
+    """Load fp16-stored weights; parameters whose names start with one of may_lack (blocks added since the
+    checkpoint was written, initialized as identities) may be missing and keep their initialization."""
+    res = model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in sd.items()},
+                                strict=not may_lack)
+    bad = [k for k in res.missing_keys if not k.startswith(may_lack)] + list(res.unexpected_keys) if may_lack else []
+    if bad:
+        raise RuntimeError(f"checkpoint does not fit {type(model).__name__}: {bad[:5]}")
+    if may_lack and res.missing_keys:
+        log(f"{type(model).__name__}: {len(res.missing_keys)} new parameters start as identity blocks")
     return model
 
 
@@ -81,7 +90,7 @@ def build_models(dev: torch.device) -> dict:
     out.update(ae_enc=enc.to(dev), ae_dec=dec.to(dev))
     if c:
         load_into(enc, {k[4:]: v for k, v in c["model"].items() if k.startswith("enc.")})
-        load_into(dec, {k[4:]: v for k, v in c["model"].items() if k.startswith("dec.")})
+        load_into(dec, {k[4:]: v for k, v in c["model"].items() if k.startswith("dec.")}, AEDecoder.ADDED)
         latent_scale = c["state"].get("latent_scale", 1.0)
     out["latent_scale"] = latent_scale
     for name, cls in (("prior", Prior), ("decoder", UNet)):
@@ -269,7 +278,7 @@ def train_ae(minutes: float, data: dict, dev: torch.device, decoder_only: bool =
     c = load_ckpt("ae")
     state = {"seconds": 0.0, "steps": 0, "images": 0}
     if c:
-        load_into(ae, c["model"])
+        load_into(ae, c["model"], tuple("dec." + k for k in AEDecoder.ADDED))
         state = c["state"]
     log(f"ae: {count_params(ae) / 1e6:.2f} M params, {minutes:.1f} min, resuming at {state['seconds']:.0f} s"
         + (" (latent decoder only)" if decoder_only else ""))
@@ -424,9 +433,8 @@ def main() -> None:
               "ae": load_ckpt("decoder") is not None}
     todo = [s for s in ("clip", "ae", "prior", "decoder") if s in stages and not (frozen.get(s) and s == "clip")]
     share = {"clip": 0.18, "ae": 0.12, "prior": 0.07, "decoder": 0.63}
-    total = sum(share[s] for s in todo)
     log(f"device {dev}, threads {torch.get_num_threads()}, stages {todo}, {a.minutes} min")
-    data = load_data(dev)
+    data = load_data(dev) if todo else None  # --stages none: export and evaluate only
     t_start = time.time()
     for s in todo:
         left = a.minutes - (time.time() - t_start) / 60
