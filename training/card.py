@@ -88,9 +88,11 @@ def write(pack_dir: str) -> None:
         f"{pct(var.get('shape'))}, both {pct(var.get('colour_and_shape'))} (bar ≥ 85 %).",
         "",
         f"Crispness at 128 px, against the same scenes rendered crisp at 128 px: the latent decoder on the autoencoder's "
-        f"latents of 64 px images is off by {cr.get('latent_decoder_l1', '–')} per channel (mean absolute, 0–1 scale) "
-        f"and keeps {pct(cr.get('latent_decoder_edge_ratio'))} of the edge strength (mean neighbouring-pixel "
-        f"difference); the variations keep {pct(cr.get('variations_edge_ratio'))}.",
+        f"latents of 64 px images is off by {cr.get('latent_decoder_l1', '–')} per channel (mean absolute, 0–1 scale; "
+        f"bilinear upsampling of the 64 px image itself: {cr.get('bilinear_l1', '–')}) and has "
+        f"{pct(cr.get('latent_decoder_edge_ratio'))} of the crisp renders' edge strength (the 98th percentile of the "
+        f"gradient magnitude, which blur lowers); the variations have {pct(cr.get('variations_edge_ratio'))}, bilinear "
+        f"upsampling {pct(cr.get('bilinear_edge_ratio'))}.",
         "",
         f"Diversity: the smallest mean absolute pixel difference between two of the 4 images of a prompt averages "
         f"{div.get('min_pairwise_mean_abs_diff_mean', '–')} (0–1 scale); prompts whose 4 images are all distinct "
@@ -106,7 +108,7 @@ def write(pack_dir: str) -> None:
         f"| image encoder | onnx/vision_model.onnx | {params.get('vision_model', 0) / 1e6:.2f} M | {sizes.get('vision_model.onnx', 0) / 1e6:.1f} MB | CNN, 4 stride-2 stages 64→4 px, flattened (position survives), MLP to 128 |",
         f"| prior | onnx/prior.onnx | {params.get('prior', 0) / 1e6:.2f} M | {sizes.get('prior.onnx', 0) / 1e6:.1f} MB | diffusion prior, residual MLP with FiLM, predicts x0 (DALL·E 2) in the space of normalized embedding × √128 |",
         f"| decoder | onnx/decoder.onnx | {params.get('decoder', 0) / 1e6:.2f} M | {sizes.get('decoder.onnx', 0) / 1e6:.1f} MB | latent UNet (64/128/192 channels at 16/8/4 px, attention at 4 px), v-prediction, embedding × √128 as FiLM and as a 4×4 map |",
-        f"| latent decoder | onnx/latent_decoder.onnx | {params.get('latent_decoder', 0) / 1e6:.2f} M | {sizes.get('latent_decoder.onnx', 0) / 1e6:.1f} MB | autoencoder decoder: 16×16×4 latent → 128×128 RGB (pixel shuffle), trained on crisp 4×-supersampled renders |",
+        f"| latent decoder | onnx/latent_decoder.onnx | {params.get('latent_decoder', 0) / 1e6:.2f} M | {sizes.get('latent_decoder.onnx', 0) / 1e6:.1f} MB | autoencoder decoder: 16×16×4 latent → 128×128 RGB (residual blocks at 16, 32 and 64 px, pixel shuffle), trained on crisp 4×-supersampled renders with L1 + L2 + image-gradient L1 and noise on the latents |",
         "",
         f"Whole pack on disk: {total / 1e6:.1f} MB (weights stored as fp16, cast to fp32 in the graph).",
         "Cosine noise schedule, T = 1000, shipped as `alphas_cumprod` in pack.json; DDIM with trailing integer",
@@ -114,7 +116,9 @@ def write(pack_dir: str) -> None:
         "",
         "## Training",
         "",
-        f"Hardware: {tr.get('device', 'cpu')} — a 2-core CPU, 24 GiB (Debian's PyTorch 1.13), unless noted.",
+        f"Hardware: {tr.get('device', 'cpu')} — a 2-core CPU, 24 GiB (Debian's PyTorch 1.13), shared with other work;",
+        "minutes are wall-clock time of each stage, over two sessions (in the second the latent decoder and the",
+        "prior + decoder trained side by side, one thread each).",
         "",
         "| stage | minutes | steps | samples seen |",
         "|---|---|---|---|",

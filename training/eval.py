@@ -186,9 +186,6 @@ def main(argv: list[str] | None = None) -> dict:
     return metrics
 
 
-if __name__ == "__main__":
-    main()
-
 
 def fixtures_zero_shot(models: dict, pack_dir: str) -> dict:
     """The same 55-way zero-shot on the committed fixture PNGs (test/fixtures/world), so the TypeScript
@@ -208,3 +205,7 @@ def fixtures_zero_shot(models: dict, pack_dir: str) -> dict:
         out[split] = {"colour": rate([ok(i, 0) for i in idx]), "shape": rate([ok(i, 1) for i in idx]),
                       "colour_shape": rate([ok(i, 0) and ok(i, 1) for i in idx]), "n": len(idx)}
     return out
+
+
+if __name__ == "__main__":
+    main()

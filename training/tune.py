@@ -1,5 +1,5 @@
-"""Measure the sampling defaults (common.SAMPLING) on validation prompts: text-to-image for a grid of
-prior x decoder guidance scales, and variations for decoder guidance scales.
+"""Measure the sampling defaults (common.SAMPLING) on validation prompts: text-to-image accuracy and
+diversity for a grid of prior x decoder guidance scales, and variations for decoder guidance scales.
 
 Only *seen* (colour, shape, background) triples are used, with other seeds than eval.py, so choosing the
 defaults here tells eval.py nothing about its held-out prompts.
@@ -48,9 +48,16 @@ def main() -> None:
             t0 = time.time()
             imgs, _ = evaluation.generate(models, te, a.images, steps, gp, gd, torch.Generator().manual_seed(17))
             j = evaluation.judge(models, imgs, truth)
-            rows.append({"prior_guidance": gp, "decoder_guidance": gd} | {k: evaluation.rate(v) for k, v in j.items()})
+            u8 = torch.from_numpy(common.to_uint8(imgs)).float() / 255
+            groups = u8.view(len(triples), a.images, *u8.shape[1:])
+            # diversity as eval.py measures it: the smallest pairwise mean absolute difference in a prompt's images
+            div = [min(float((g[x] - g[y]).abs().mean()) for x in range(a.images) for y in range(x + 1, a.images)) for g in groups]
+            rows.append({"prior_guidance": gp, "decoder_guidance": gd} | {k: evaluation.rate(v) for k, v in j.items()}
+                        | {"min_pairwise_diff": round(float(np.mean(div)), 4)})
             print(json.dumps(rows[-1]), f"{time.time() - t0:.0f} s", flush=True)
 
+    if a.variations == 0:
+        return
     vr = random.Random(4048)
     src_t = [vr.choice(seen) for _ in range(a.variations)]
     scenes = [world.sample_scene(vr, None, n_objects=1, colour=c, shape=s, background=b, size="big") for c, s, b in src_t]
