@@ -56,13 +56,16 @@ def judge(models: dict, img128: torch.Tensor, truth: list[tuple[str, str, str]])
     labels = [(c, s) for c in world.COLOUR_NAMES for s in world.SHAPES]
     t = train.embed_texts(clip, [f"a {c} {s}" for c, s in labels], torch.device("cpu"))
     pred = (im @ t.T).argmax(1).tolist()
+    background_texts: dict[tuple[str, str], tuple[list[str], torch.Tensor]] = {}
     ok_c, ok_s, ok_b = [], [], []
     for i, (c, s, b) in enumerate(truth):
         pc, ps = labels[pred[i]]
         ok_c.append(pc == c)
         ok_s.append(ps == s)
-        bgs = [x for x in world.COLOUR_NAMES if x != c]
-        tb = train.embed_texts(clip, [f"a big {c} {s} on a {x} background" for x in bgs], torch.device("cpu"))
+        if (c, s) not in background_texts:
+            bgs = [x for x in world.COLOUR_NAMES if x != c]
+            background_texts[c, s] = bgs, train.embed_texts(clip, [f"a big {c} {s} on a {x} background" for x in bgs], torch.device("cpu"))
+        bgs, tb = background_texts[c, s]
         ok_b.append(bgs[int((im[i] @ tb.T).argmax())] == b)
     return {"colour": ok_c, "shape": ok_s, "background": ok_b}
 
@@ -75,11 +78,11 @@ def peak_edges(img: torch.Tensor) -> float:
     return float(torch.quantile((dx + dy).flatten(1), 0.98, dim=1).mean())
 
 
-def crispness(models: dict, scenes: list, src64: torch.Tensor, generated: torch.Tensor) -> dict:
+def crispness(models: dict, src128: torch.Tensor, src64: torch.Tensor, generated: torch.Tensor) -> dict:
     """How crisp the 128 px output is, against the same scenes rendered crisp at 128 px (1.0 = as crisp):
     the latent decoder on the autoencoder's latents of the 64 px images, the decoder's variations, and
     for scale, bilinear upsampling of the 64 px images (what a decoder without sharpening would give)."""
-    truth = common.to_model_pixels(torch.from_numpy(np.stack([np.asarray(world.render(sc, 128)) for sc in scenes])))
+    truth = common.to_model_pixels(src128)
     x64 = common.to_model_pixels(src64)
     with torch.no_grad():
         recon = models["ae_dec"](models["ae_enc"](x64))
@@ -90,6 +93,22 @@ def crispness(models: dict, scenes: list, src64: torch.Tensor, generated: torch.
             "latent_decoder_edge_ratio": round(peak_edges(recon) / ref, 3),
             "bilinear_edge_ratio": round(peak_edges(bilinear) / ref, 3),
             "variations_edge_ratio": round(peak_edges(generated.clamp(-1, 1)) / ref, 3)}
+
+
+def variation_sources(rng: random.Random, triples: list[tuple[str, str, str]]) -> tuple[torch.Tensor, torch.Tensor]:
+    """One big single-object scene per (colour, shape, background): uint8 renders at 128 and 64 px."""
+    pairs = [world.render_pair(world.sample_scene(rng, None, n_objects=1, colour=c, shape=s, background=b, size="big"))
+             for c, s, b in triples]
+    return torch.from_numpy(np.stack([p[0] for p in pairs])), torch.from_numpy(np.stack([p[1] for p in pairs]))
+
+
+def min_pairwise_diffs(imgs: torch.Tensor, per_prompt: int) -> list[float]:
+    """For each prompt's images (consecutive in imgs, [-1, 1]), the smallest mean absolute difference
+    between two of them on the 0-1 scale of the PNGs (0 = two identical pictures)."""
+    u8 = torch.from_numpy(common.to_uint8(imgs)).float() / 255
+    groups = u8.view(-1, per_prompt, *u8.shape[1:])
+    return [min(float((g[x] - g[y]).abs().mean()) for x in range(per_prompt) for y in range(x + 1, per_prompt))
+            for g in groups]
 
 
 def rate(xs: list[bool]) -> float:
@@ -113,7 +132,7 @@ def main(argv: list[str] | None = None) -> dict:
             m.eval()
     t0 = time.time()
     metrics: dict = {"zero_shot": train.zero_shot(models["clip"], dev),
-                     "zero_shot_fixtures": fixtures_zero_shot(models, a.pack_out)}
+                     "zero_shot_fixtures": fixtures_zero_shot(models)}
     print("zero-shot", json.dumps(metrics["zero_shot"]), flush=True)
 
     rng = random.Random(99)
@@ -134,11 +153,7 @@ def main(argv: list[str] | None = None) -> dict:
         for k, (split, _) in enumerate([x for x in chunk for _ in range(4)]):
             for key in res[split]:
                 res[split][key].append(j[key][k])
-        u8 = torch.from_numpy(common.to_uint8(imgs)).float() / 255
-        for p in range(len(chunk)):
-            four = u8[p * 4:(p + 1) * 4]
-            diffs = [float((four[x] - four[y]).abs().mean()) for x in range(4) for y in range(x + 1, 4)]
-            diversity.append(min(diffs))
+        diversity += min_pairwise_diffs(imgs, 4)
         if len(samples) < 8:
             samples.append((prompts[0], common.to_uint8(imgs[:4])))
         print(f"generated {i + len(chunk)}/{len(triples)} prompts", flush=True)
@@ -151,15 +166,14 @@ def main(argv: list[str] | None = None) -> dict:
     # variations of held-out images
     vr = random.Random(3)
     src_t = [held[vr.randrange(len(held))] for _ in range(a.variations)]
-    scenes = [world.sample_scene(vr, None, n_objects=1, colour=c, shape=s, background=b, size="big") for c, s, b in src_t]
-    src64 = torch.from_numpy(np.stack([np.asarray(world.render(sc, 128).resize((64, 64), 4)) for sc in scenes]))
+    src128, src64 = variation_sources(vr, src_t)
     emb = train.embed_images(models["clip"], src64, dev)
     var = torch.cat([decode(models, emb[i:i + 40], a.steps, a.guidance, gen) for i in range(0, len(emb), 40)])
     jv = judge(models, var, src_t)
     metrics["variations_heldout"] = {"colour": rate(jv["colour"]), "shape": rate(jv["shape"]),
                                      "colour_and_shape": rate([x and y for x, y in zip(jv["colour"], jv["shape"])]),
                                      "n": len(src_t)}
-    metrics["crispness"] = crispness(models, scenes, src64, var)
+    metrics["crispness"] = crispness(models, src128, src64, var)
     metrics["eval_settings"] = {"steps": a.steps, "prior_guidance": a.prior_guidance, "decoder_guidance": a.guidance,
                                 "prompts": len(triples), "images_per_prompt": 4, "seconds": round(time.time() - t0)}
     print(json.dumps(metrics, indent=1), flush=True)
@@ -186,25 +200,14 @@ def main(argv: list[str] | None = None) -> dict:
     return metrics
 
 
-
-def fixtures_zero_shot(models: dict, pack_dir: str) -> dict:
+def fixtures_zero_shot(models: dict) -> dict:
     """The same 55-way zero-shot on the committed fixture PNGs (test/fixtures/world), so the TypeScript
     accuracy test compares the engine with this number on the very same images."""
     fx_dir = os.path.join(common.ROOT, "test", "fixtures", "world")
     with open(os.path.join(fx_dir, "labels.json")) as f:
         items = json.load(f)["images"]
     imgs = torch.from_numpy(np.stack([np.asarray(Image.open(os.path.join(fx_dir, it["file"])).convert("RGB")) for it in items]))
-    labels = [(c, s) for c in world.COLOUR_NAMES for s in world.SHAPES]
-    clip = models["clip"]
-    t = train.embed_texts(clip, [f"a {c} {s}" for c, s in labels], torch.device("cpu"))
-    pred = (train.embed_images(clip, imgs, torch.device("cpu")) @ t.T).argmax(1).tolist()
-    out: dict = {}
-    for split in ("seen", "heldout"):
-        idx = [i for i, it in enumerate(items) if it["split"] == split]
-        ok = lambda i, k: labels[pred[i]][k] == (items[i]["colour"], items[i]["shape"])[k]
-        out[split] = {"colour": rate([ok(i, 0) for i in idx]), "shape": rate([ok(i, 1) for i in idx]),
-                      "colour_shape": rate([ok(i, 0) and ok(i, 1) for i in idx]), "n": len(idx)}
-    return out
+    return train.zero_shot_on(models["clip"], imgs, [(it["split"], it["colour"], it["shape"]) for it in items], torch.device("cpu"))
 
 
 if __name__ == "__main__":

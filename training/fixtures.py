@@ -6,6 +6,8 @@ import json
 import os
 import random
 
+from PIL import Image
+
 import world
 from common import ROOT
 
@@ -24,7 +26,7 @@ def main(n_per_split: int = 150, seed: int = 4242) -> None:
             size = rng.choice(list(world.SIZES))
             sc = world.sample_scene(rng, None, n_objects=1, colour=c, shape=s, background=b, size=size)
             name = f"{split}-{i:03d}-{size}-{c}-{s}-on-{b}.png"
-            world.render(sc, 128).resize((64, 64), 4).save(os.path.join(OUT, name), optimize=True)
+            Image.fromarray(world.render_pair(sc)[1]).save(os.path.join(OUT, name), optimize=True)
             items.append({"file": name, "split": split, "colour": c, "shape": s, "size": size, "background": b,
                           "caption": world.full_caption(sc)})
     with open(os.path.join(OUT, "labels.json"), "w") as f:

@@ -48,10 +48,7 @@ def main() -> None:
             t0 = time.time()
             imgs, _ = evaluation.generate(models, te, a.images, steps, gp, gd, torch.Generator().manual_seed(17))
             j = evaluation.judge(models, imgs, truth)
-            u8 = torch.from_numpy(common.to_uint8(imgs)).float() / 255
-            groups = u8.view(len(triples), a.images, *u8.shape[1:])
-            # diversity as eval.py measures it: the smallest pairwise mean absolute difference in a prompt's images
-            div = [min(float((g[x] - g[y]).abs().mean()) for x in range(a.images) for y in range(x + 1, a.images)) for g in groups]
+            div = evaluation.min_pairwise_diffs(imgs, a.images)
             rows.append({"prior_guidance": gp, "decoder_guidance": gd} | {k: evaluation.rate(v) for k, v in j.items()}
                         | {"min_pairwise_diff": round(float(np.mean(div)), 4)})
             print(json.dumps(rows[-1]), f"{time.time() - t0:.0f} s", flush=True)
@@ -60,8 +57,7 @@ def main() -> None:
         return
     vr = random.Random(4048)
     src_t = [vr.choice(seen) for _ in range(a.variations)]
-    scenes = [world.sample_scene(vr, None, n_objects=1, colour=c, shape=s, background=b, size="big") for c, s, b in src_t]
-    src64 = torch.from_numpy(np.stack([np.asarray(world.render(sc, 128).resize((64, 64), 4)) for sc in scenes]))
+    _, src64 = evaluation.variation_sources(vr, src_t)
     emb = train.embed_images(models["clip"], src64, dev)
     for gd in [float(x) for x in a.decoder.split(",")]:
         var = evaluation.decode(models, emb, steps, gd, torch.Generator().manual_seed(23))

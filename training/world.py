@@ -237,6 +237,12 @@ def vocabulary() -> list[str]:
     return sorted(words)
 
 
+def render_pair(scene: Scene) -> tuple[np.ndarray, np.ndarray]:
+    """The scene at 128 px (supersampled) and box-downsampled to the 64 px CLIP and autoencoder see."""
+    im = render(scene, 128)
+    return np.asarray(im), np.asarray(im.resize((64, 64), Image.BOX))
+
+
 # ---------------------------------------------------------------------------------------- datasets
 
 def render_dataset(n: int, seed: int, heldout: set[tuple[str, str, str]] | None, out_path: str,
@@ -248,9 +254,7 @@ def render_dataset(n: int, seed: int, heldout: set[tuple[str, str, str]] | None,
     scenes = []
     for i in range(n):
         s = sample_scene(rng, heldout, n_objects=n_objects)
-        im = render(s, 128)
-        img128[i] = np.asarray(im)
-        img64[i] = np.asarray(im.resize((64, 64), Image.BOX))
+        img128[i], img64[i] = render_pair(s)
         scenes.append(scene_to_dict(s))
     tmp = out_path + ".tmp.npz"
     np.savez(tmp, img128=img128, img64=img64, scenes=np.array(json.dumps(scenes)))
