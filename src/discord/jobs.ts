@@ -81,6 +81,7 @@ export function startJob<T>(ctx: BotContext, reply: Reply, req: JobRequest<T>, a
   log.info('job queued', { position: info.position });
 
   const delivery = (async () => {
+    let afterDelivery: (() => Promise<void>) | null = null;
     try {
       const result = await job.result;
       const payload = await req.render(result);
@@ -90,7 +91,7 @@ export function startJob<T>(ctx: BotContext, reply: Reply, req: JobRequest<T>, a
       log.info('job done', { message: message?.id });
       if (message && req.save && message.id !== target) await req.save(message.id, result);
       req.journal?.done(message?.id ?? null);
-      if (message && req.after) await req.after(message, result);
+      if (message && req.after) afterDelivery = () => req.after!(message, result);
     } catch (error) {
       // Postponed at shutdown: the journal keeps it queued, to run after the restart.
       if (!(error instanceof JobPostponedError)) req.journal?.failed(error instanceof Error ? error.message : String(error));
@@ -105,6 +106,9 @@ export function startJob<T>(ctx: BotContext, reply: Reply, req: JobRequest<T>, a
         await reply.final({ content: `${req.headline}\n⚠️ The model failed on this one. Nothing else is affected; please try again.` });
       }
     }
+    // Outside the try: the result is posted and journalled done, so a failing follow-up (a reaction
+    // Discord refuses) must not mark the job failed nor overwrite the result with an error.
+    await afterDelivery?.().catch((error: unknown) => log.warn('follow-up after the result failed; the result stands', { error }));
   })()
     .catch((error: unknown) => log.error('could not deliver the result', { error }))
     .finally(() => ctx.inflight.delete(delivery));
