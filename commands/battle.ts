@@ -1,9 +1,9 @@
 import { MessageFlags, PermissionFlagsBits, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import { UserInputError, validatePrompt } from '../src/engine/index.ts';
-import { battleCard, closeBattle, scheduleClose, standingLines, startEntry } from '../src/discord/battles.ts';
+import { battleCard, closeBattle, discordTime, scheduleClose, standingLines, startEntry } from '../src/discord/battles.ts';
 import type { BotContext } from '../src/discord/context.ts';
 import { quote } from '../src/discord/generation.ts';
-import { InteractionReply, NO_PINGS } from '../src/discord/replies.ts';
+import { InteractionReply, NO_PINGS, replyEphemeral } from '../src/discord/replies.ts';
 
 export const data = new SlashCommandBuilder()
   .setName('battle')
@@ -26,9 +26,6 @@ export const data = new SlashCommandBuilder()
   .addSubcommand((s) => s.setName('end').setDescription('Close the battle now (its starter, or someone with Manage Server)'))
   .addSubcommand((s) => s.setName('leaderboard').setDescription('This server’s top 10: wins and points'));
 
-const ephemeral = (interaction: ChatInputCommandInteraction, content: string) =>
-  interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS }).then(() => {});
-
 export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
   switch (interaction.options.getSubcommand()) {
     case 'start':
@@ -49,7 +46,7 @@ async function start(interaction: ChatInputCommandInteraction, ctx: BotContext):
   try {
     theme = validatePrompt(interaction.options.getString('theme', true));
   } catch (error) {
-    if (error instanceof UserInputError) return ephemeral(interaction, `The theme: ${error.message}`);
+    if (error instanceof UserInputError) return replyEphemeral(interaction, `The theme: ${error.message}`);
     throw error;
   }
   const minutes = interaction.options.getInteger('minutes', true);
@@ -63,7 +60,7 @@ async function start(interaction: ChatInputCommandInteraction, ctx: BotContext):
   });
   if (!battle) {
     const open = ctx.db.battles.openIn(interaction.channelId)!;
-    return ephemeral(interaction, `This channel already has a battle running (${quote(open.theme)}, ends <t:${Math.floor(open.endsAt / 1000)}:R>). One at a time: see /battle status.`);
+    return replyEphemeral(interaction, `This channel already has a battle running (${quote(open.theme)}, ends ${discordTime(open.endsAt, 'R')}). One at a time: see /battle status.`);
   }
   ctx.log.info('battle started', { battle: battle.id, user: interaction.user.id, minutes });
   const response = await interaction.reply({ ...battleCard(battle), allowedMentions: NO_PINGS, withResponse: true });
@@ -77,11 +74,11 @@ async function enter(interaction: ChatInputCommandInteraction, ctx: BotContext):
   try {
     prompt = validatePrompt(interaction.options.getString('prompt', true));
   } catch (error) {
-    if (error instanceof UserInputError) return ephemeral(interaction, error.message);
+    if (error instanceof UserInputError) return replyEphemeral(interaction, error.message);
     throw error;
   }
   const battle = ctx.db.battles.openIn(interaction.channelId);
-  if (!battle) return ephemeral(interaction, 'No battle is running in this channel. Start one with /battle start.');
+  if (!battle) return replyEphemeral(interaction, 'No battle is running in this channel. Start one with /battle start.');
   const reserved = ctx.db.battles.reserveEntry(battle.id, interaction.user.id, prompt);
   if (!reserved.ok) {
     const why = {
@@ -89,7 +86,7 @@ async function enter(interaction: ChatInputCommandInteraction, ctx: BotContext):
       'already-entered': 'You already have an entry in this battle (one each).',
       full: `This battle is full (${battle.maxEntries} entries).`,
     }[reserved.reason];
-    return ephemeral(interaction, why);
+    return replyEphemeral(interaction, why);
   }
   const reply = new InteractionReply(interaction, ctx.log);
   startEntry(interaction.client, ctx, reply, { userId: interaction.user.id, battleId: battle.id, entryId: reserved.entryId, prompt }, () => reply.begin());
@@ -97,25 +94,25 @@ async function enter(interaction: ChatInputCommandInteraction, ctx: BotContext):
 
 async function status(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
   const battle = ctx.db.battles.openIn(interaction.channelId) ?? ctx.db.battles.latestIn(interaction.channelId);
-  if (!battle) return ephemeral(interaction, 'No battle has been held in this channel yet. Start one with /battle start.');
+  if (!battle) return replyEphemeral(interaction, 'No battle has been held in this channel yet. Start one with /battle start.');
   const open = battle.state === 'open';
   const standings = open ? ctx.db.battles.standings(battle.id) : ctx.db.battles.results(battle.id);
   const pending = open ? ctx.db.battles.pendingEntries(battle.id) : 0;
   const myVote = ctx.db.battles.voteOf(battle.id, interaction.user.id);
   const lines = [
-    `⚔️ ${quote(battle.theme)} — ${open ? `open, ends <t:${Math.floor(battle.endsAt / 1000)}:R>` : 'closed'} · started by <@${battle.starterId}>`,
+    `⚔️ ${quote(battle.theme)} — ${open ? `open, ends ${discordTime(battle.endsAt, 'R')}` : 'closed'} · started by <@${battle.starterId}>`,
     standings.length ? `${standings.length} entr${standings.length === 1 ? 'y' : 'ies'}${pending ? ` (+${pending} being drawn)` : ''}:` : `No entries yet${pending ? ` (${pending} being drawn)` : ''}.`,
     ...standingLines(standings, !open),
   ];
   if (open) lines.push(myVote ? `Your vote is on <@${ctx.db.battles.entry(myVote)?.userId}>'s entry.` : 'You have not voted yet.');
-  return ephemeral(interaction, lines.join('\n'));
+  return replyEphemeral(interaction, lines.join('\n'));
 }
 
 async function end(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
   const battle = ctx.db.battles.openIn(interaction.channelId);
-  if (!battle) return ephemeral(interaction, 'No battle is running in this channel.');
+  if (!battle) return replyEphemeral(interaction, 'No battle is running in this channel.');
   const allowed = battle.starterId === interaction.user.id || (interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false);
-  if (!allowed) return ephemeral(interaction, `Only the battle’s starter (<@${battle.starterId}>) or someone with Manage Server can end it.`);
+  if (!allowed) return replyEphemeral(interaction, `Only the battle’s starter (<@${battle.starterId}>) or someone with Manage Server can end it.`);
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const closed = await closeBattle(interaction.client, ctx, battle.id);
   await interaction.editReply({ content: closed ? 'The battle is closed; the results are posted in the channel.' : 'This battle had already closed.', allowedMentions: NO_PINGS });

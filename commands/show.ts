@@ -1,8 +1,8 @@
-import { MessageFlags, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
+import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import type { BotContext } from '../src/discord/context.ts';
 import { reactionsFor } from '../src/discord/custom-ids.ts';
 import { quote, resultButtons } from '../src/discord/generation.ts';
-import { NO_PINGS } from '../src/discord/replies.ts';
+import { NO_PINGS, replyEphemeral } from '../src/discord/replies.ts';
 
 export const data = new SlashCommandBuilder()
   .setName('show')
@@ -16,7 +16,7 @@ export function messageIdOf(text: string): string | null {
 }
 
 export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
-  const ephemeral = (content: string) => interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS }).then(() => {});
+  const ephemeral = (content: string) => replyEphemeral(interaction, content);
   const id = messageIdOf(interaction.options.getString('message', true));
   if (!id) return ephemeral('Give a message link (right-click the result → Copy Message Link) or a message id.');
   const stored = await ctx.store.get(id);

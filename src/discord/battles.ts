@@ -5,7 +5,7 @@
  * close once); this module says it in Discord.
  */
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle, Routes, type Client, type Message } from 'discord.js';
-import { UserInputError, type Generation } from '../engine/index.ts';
+import { similarity, UserInputError, type Generation } from '../engine/index.ts';
 import type { Battle, Standing, VoteResult } from '../store/index.ts';
 import type { BotContext } from './context.ts';
 import { customIds, VOTE_EMOJI } from './custom-ids.ts';
@@ -16,31 +16,19 @@ import { podiumPng } from './podium.ts';
 import { NO_PINGS, type Reply, type ReplyPayload } from './replies.ts';
 import { generateOptions } from './requests.ts';
 
-const ts = (ms: number, style: 'R' | 'f') => `<t:${Math.floor(ms / 1000)}:${style}>`;
+/** A Discord timestamp: each reader sees it in their own time zone (R: relative, f: date and time). */
+export const discordTime = (ms: number, style: 'R' | 'f') => `<t:${Math.floor(ms / 1000)}:${style}>`;
 const judgeText = (judge: number | null) => (judge === null ? '–' : judge.toFixed(3));
 
 export function battleCard(battle: Battle): ReplyPayload {
   return {
     content: [
       `⚔️ **Image battle** — theme: ${quote(battle.theme)}`,
-      `Ends ${ts(battle.endsAt, 'R')} (${ts(battle.endsAt, 'f')}).${battle.maxEntries ? ` At most ${battle.maxEntries} entries.` : ''}`,
+      `Ends ${discordTime(battle.endsAt, 'R')} (${discordTime(battle.endsAt, 'f')}).${battle.maxEntries ? ` At most ${battle.maxEntries} entries.` : ''}`,
       'Enter with `/battle enter prompt:…` (one entry each). Vote with 👍 or the Vote button on an entry: one vote each, not for your own; voting again moves your vote.',
       'Ties are broken by the CLIP judge: how close each picture is to the theme.',
     ].join('\n'),
   };
-}
-
-/** Cosine similarity of two vectors (the judge: theme text embedding vs entry image embedding). */
-export function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return na && nb ? dot / Math.sqrt(na * nb) : 0;
 }
 
 function voteRow(entryId: number) {
@@ -74,7 +62,7 @@ export function startEntry(client: Client, ctx: BotContext, reply: Reply, entry:
         if (!now || now.state !== 'open') throw new UserInputError('The battle closed before your entry could be drawn.');
         const generation = await ctx.engine.imagine(entry.prompt, generateOptions(ctx, { n: 1, signal, onProgress }));
         const [theme] = await ctx.engine.embedTexts([now.theme]);
-        return { ...generation, judge: cosine(theme!, generation.embeddings[0]!) };
+        return { ...generation, judge: similarity(theme!, generation.embeddings[0]!) };
       },
       render: (result) => ({
         content: `${headline}\nCLIP judge ${judgeText(result.judge)} · vote with ${VOTE_EMOJI} or the button`,

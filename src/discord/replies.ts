@@ -31,6 +31,11 @@ export interface ReplyPayload {
 /** Echoed prompts and labels never ping: every message goes out with this unless it means to. */
 export const NO_PINGS = { parse: [] as [] };
 
+/** A short answer only the user sees, that pings no one (for a command's own refusals). */
+export function replyEphemeral(interaction: RepliableInteraction, content: string): Promise<void> {
+  return interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS }).then(() => {});
+}
+
 /** Interaction tokens live 15 minutes; stop using one a little before. */
 export const TOKEN_LIFETIME_MS = 14 * 60_000;
 

@@ -30,6 +30,8 @@ export type { PackInfo } from './pack.ts';
 export type { World } from './world.ts';
 export { scoreChartPng, DEFAULT_IMAGE_LIMITS, type ImageLimits } from './images.ts';
 export { parseLabels, validatePrompt } from './validate.ts';
+/** Cosine similarity of the engine's embeddings, which are unit vectors: their dot product. */
+export { dot as similarity } from './vectors.ts';
 
 export interface EngineLoadOptions {
   packDir: string;

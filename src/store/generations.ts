@@ -31,22 +31,6 @@ export interface GenerationStore {
   get(messageId: string): Promise<StoredGeneration | null>;
 }
 
-export class MemoryGenerationStore implements GenerationStore {
-  readonly #byMessage = new Map<string, StoredGeneration>();
-
-  async save(generation: StoredGeneration): Promise<void> {
-    this.#byMessage.set(generation.messageId, {
-      ...generation,
-      embeddings: generation.embeddings.map((e) => Float32Array.from(e)),
-      source: generation.source ? Float32Array.from(generation.source) : null,
-    });
-  }
-
-  async get(messageId: string): Promise<StoredGeneration | null> {
-    return this.#byMessage.get(messageId) ?? null;
-  }
-}
-
 type GenerationRow = {
   message_id: string;
   channel_id: string;

@@ -1,4 +1,4 @@
-export { MemoryGenerationStore, SqliteGenerationStore, type GenerationKind, type GenerationStore, type StoredGeneration } from './generations.ts';
+export { SqliteGenerationStore, type GenerationKind, type GenerationStore, type StoredGeneration } from './generations.ts';
 export { JobJournal, type JournalEntry, type JournalState } from './jobs.ts';
 export { BattleStore, POINTS, rankEntries, type Battle, type BattleState, type Entry, type EnterResult, type LeaderboardRow, type Standing, type VoteResult } from './battles.ts';
 export { DEFAULT_DB_PATH, migrate, openDatabase, type Db } from './database.ts';
