@@ -1,5 +1,5 @@
 /**
- * /battle end to end (real h.discord.js ↔ local Discord, real ONNX pack, real SQLite in a temp dir):
+ * /battle end to end (real discord.js ↔ local Discord, real ONNX pack, real SQLite in a temp dir):
  * a full battle with three players, and a battle whose deadline passes while the bot is down.
  */
 import { join } from 'node:path';
@@ -10,13 +10,12 @@ import { Store } from '../../src/store/index.ts';
 import { decodePng, isEphemeral, useDurableHarness } from './harness.ts';
 
 const h = useDurableHarness();
-const boot = (name: string, now?: () => number) => h.boot(name, now ? { now } : {});
 
 const isEntryOf = (user: APIUser) => (m: APIMessage) => m.content.includes(`Entry by <@${user.id}>`) && m.attachments.some((a) => /^entry-\d+\.png$/.test(a.filename));
 
 describe('/battle', () => {
   it('a full battle: three entries, votes by 👍 and button (self-vote refused, a vote moved, one taken back), close, ranking, leaderboard', async () => {
-    const { store } = await boot('full.db');
+    const { store } = await h.boot('full.db');
     const [host, ann, bob, cat] = ['host', 'ann', 'bob', 'cat'].map((n) => h.discord.addUser(n)) as [APIUser, APIUser, APIUser, APIUser];
 
     const card = await h.discord.slash(host, 'battle start', { theme: 'a red star', minutes: 30 }).waitForMessage();
@@ -92,7 +91,7 @@ describe('/battle', () => {
     const channelId = h.discord.world.addChannel(h.discord.guildId, 'battles-2').id;
     const host = h.discord.addUser('host2');
     const dee = h.discord.addUser('dee2');
-    await boot(dbPath);
+    await h.boot(dbPath);
     await h.discord.slash(host, 'battle start', { theme: 'a green circle', minutes: 1 }, { channelId }).waitForMessage();
     h.discord.slash(dee, 'battle enter', { prompt: 'a big green circle' }, { channelId });
     const entry = await h.discord.waitForMessage(isEntryOf(dee));
@@ -101,7 +100,7 @@ describe('/battle', () => {
     expect(h.discord.channelMessages(channelId).some((m) => m.content.includes('**Results**'))).toBe(false);
 
     // Two minutes later, by the bot's clock: the deadline passed while it was down.
-    const later = await boot(dbPath, () => Date.now() + 2 * 60_000);
+    const later = await h.boot(dbPath, { now: () => Date.now() + 2 * 60_000 });
     const results = await h.discord.waitForMessage((m) => m.channel_id === channelId && m.content.includes('**Results**'));
     expect(results.content).toContain(`🥇 <@${dee.id}> — 0 votes`);
     await decodePng(results, /^podium\.png$/);
@@ -114,12 +113,12 @@ describe('/battle', () => {
     const dbPath = 'timer.db';
     const channelId = h.discord.world.addChannel(h.discord.guildId, 'battles-3').id;
     const host = h.discord.addUser('host3');
-    await boot(dbPath);
+    await h.boot(dbPath);
     await h.discord.slash(host, 'battle start', { theme: 'a blue square', minutes: 1 }, { channelId }).waitForMessage();
     await h.shutdown();
 
     // 58 s later by the bot's clock: the battle is still open, its timer rebuilt from the store.
-    const later = await boot(dbPath, () => Date.now() + 58_000);
+    const later = await h.boot(dbPath, { now: () => Date.now() + 58_000 });
     const battle = later.store.battles.latestIn(channelId)!;
     expect(later.bot.ctx.battleTimers.has(battle.id)).toBe(true);
     const results = await h.discord.waitForMessage((m) => m.channel_id === channelId && m.content.includes('**Results**'));
@@ -135,7 +134,7 @@ describe('/battle', () => {
     setup.battles.close(battle.id);
     setup.close();
 
-    const { store } = await boot(dbPath);
+    const { store } = await h.boot(dbPath);
     const results = await h.discord.waitForMessage((m) => m.channel_id === channelId && m.content.includes('**Results**'));
     expect(results.content).toContain('a white star');
     await h.discord.waitUntil(() => (store.battles.get(battle.id)?.state === 'announced' ? true : null), 30_000, 'the battle to be announced');

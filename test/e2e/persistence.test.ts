@@ -1,5 +1,5 @@
 /**
- * Results and jobs outlive the process: a new bot (new h.discord.js client, same SQLite file, same
+ * Results and jobs outlive the process: a new bot (new discord.js client, same SQLite file, same
  * local Discord) answers buttons on results made before the restart, /show re-posts one, and jobs
  * left queued or running by a process killed with SIGKILL run once more, exactly once.
  */
@@ -12,8 +12,6 @@ import { Store } from '../../src/store/index.ts';
 import { decodePng, hasResult, sandboxEnv, useDurableHarness } from './harness.ts';
 
 const h = useDurableHarness();
-const boot = (name: string, env: Record<string, string> = {}) => h.boot(name, { env });
-const shutdown = () => h.shutdown();
 
 const resultsFor = (prompt: string) => h.discord.channelMessages().filter((m: APIMessage) => hasResult(m) && m.content.includes(prompt));
 
@@ -22,13 +20,13 @@ describe('persistence across restarts (real SQLite in a temp dir)', () => {
     const dbPath = 'buttons/unclip.db';
     const alice = h.discord.addUser('alice');
     const bob = h.discord.addUser('bob');
-    const first = await boot(dbPath);
+    const first = await h.boot(dbPath);
     const original = await h.discord.slash(alice, 'imagine', { prompt: 'a big purple heart', seed: 21 }).waitForMessage(hasResult);
     await h.discord.waitUntil(() => (h.discord.messageById(original.id).reactions.size === 4 ? true : null), 30_000, 'the reactions');
     const before = await first.store.generations.get(original.id);
-    await shutdown();
+    await h.shutdown();
 
-    const second = await boot(dbPath);
+    const second = await h.boot(dbPath);
     const variations = await h.discord.click(bob, original, 'gen:v:3').waitForMessage(hasResult);
     expect(variations.content).toContain('Variations of image 3 of **a big purple heart**');
     expect(await decodePng(variations)).toEqual({ width: 256, height: 256 });
@@ -40,7 +38,7 @@ describe('persistence across restarts (real SQLite in a temp dir)', () => {
     const posted = await h.discord.waitForMessage((m) => hasResult(m) && m.content.startsWith(`<@${bob.id}>`) && m.content.includes('Variations of image 2'));
     expect(Array.from((await second.store.generations.get(posted.id))!.source!)).toEqual(Array.from(before!.embeddings[1]!));
 
-    const link = `https://h.discord.com/channels/${h.discord.guildId}/${h.discord.channelId}/${original.id}`;
+    const link = `https://discord.com/channels/${h.discord.guildId}/${h.discord.channelId}/${original.id}`;
     const shown = await h.discord.slash(alice, 'show', { message: link }).waitForMessage(hasResult);
     expect(shown.id).not.toBe(original.id);
     expect(shown.content).toContain('a big purple heart');
@@ -77,7 +75,7 @@ describe('persistence across restarts (real SQLite in a temp dir)', () => {
     }
     expect(resultsFor('a big orange star')).toHaveLength(0);
 
-    const { bot, store } = await boot(dbPath);
+    const { bot, store } = await h.boot(dbPath);
     const kimResult = await h.discord.waitForMessage((m) => hasResult(m) && m.content.startsWith(`<@${kim.id}>`) && m.content.includes('a big orange star'));
     const leeResult = await h.discord.waitForMessage((m) => hasResult(m) && m.content.startsWith(`<@${lee.id}>`) && m.content.includes('a small white circle'));
     expect(await decodePng(kimResult)).toEqual({ width: 256, height: 256 });
@@ -90,30 +88,30 @@ describe('persistence across restarts (real SQLite in a temp dir)', () => {
     ]);
     // The buttons of a recovered result work like any other.
     expect(await bot.ctx.store.get(kimResult.id)).toMatchObject({ ownerId: kim.id, prompt: 'a big orange star' });
-    await shutdown();
+    await h.shutdown();
 
     // Another restart runs nothing again.
-    const third = await boot(dbPath);
+    const third = await h.boot(dbPath);
     expect(third.bot.ctx.queue.running).toBeNull();
     expect(third.bot.ctx.queue.waiting).toBe(0);
     expect(resultsFor('a big orange star')).toHaveLength(1);
     expect(resultsFor('a small white circle')).toHaveLength(1);
   });
 
-  it('on a graceful stop (SIGTERM) waiting jobs keep their place: told so, journalled, and run after the restart', async () => {
+  it('on a graceful stop (bot.stop(), what the SIGTERM handler runs) waiting jobs keep their place: told so, journalled, and run after the restart', async () => {
     const dbPath = 'graceful/unclip.db';
     const ann = h.discord.addUser('ann-g');
     const bo = h.discord.addUser('bo-g');
-    await boot(dbPath, { UNCLIP_STEPS: '40' });
+    await h.boot(dbPath, { env: { UNCLIP_STEPS: '40' } });
     const first = h.discord.slash(ann, 'imagine', { prompt: 'a big black square', count: 4 });
     const waiting = h.discord.slash(bo, 'imagine', { prompt: 'a small pink triangle', count: 1 });
     await waiting.waitForMessage((m) => m.content.includes('Queued: position 1'));
-    await shutdown();
+    await h.shutdown();
     expect(hasResult(await first.waitForMessage())).toBe(true);
     expect((await waiting.waitForMessage()).content).toContain('keeps its place');
     expect(resultsFor('a small pink triangle')).toHaveLength(0);
 
-    const { store } = await boot(dbPath);
+    const { store } = await h.boot(dbPath);
     const posted = await h.discord.waitForMessage((m) => hasResult(m) && m.content.startsWith(`<@${bo.id}>`) && m.content.includes('a small pink triangle'));
     await h.discord.waitUntil(() => (store.jobs.unfinished().length === 0 ? true : null), 30_000, 'the journal to empty');
     expect(store.jobs.get(2)).toMatchObject({ userId: bo.id, state: 'done', attempts: 1, resultMessageId: posted.id });
@@ -130,7 +128,7 @@ describe('persistence across restarts (real SQLite in a temp dir)', () => {
     setup.jobs.started(id); // started, crashed, started again, crashed again
     setup.close();
 
-    const { bot, store } = await boot(dbPath);
+    const { bot, store } = await h.boot(dbPath);
     const told = await h.discord.waitForMessage((m) => m.content.startsWith(`<@${pat.id}>`) && m.content.includes('interrupted twice'));
     expect(told.content).toContain('a gray heart');
     expect(store.jobs.get(id)).toMatchObject({ state: 'failed', attempts: 2 });

@@ -1,20 +1,10 @@
 /** The queue as people meet it in Discord: fairness, caps, positions and Cancel. */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buttons } from '../../src/sandbox/index.ts';
-import { hasResult, isEphemeral, shapePng, startHarness, type Harness } from './harness.ts';
+import { hasResult, isEphemeral, shapePng, startHarness, useHarness, type Harness } from './harness.ts';
 
-let h: Harness;
-
-beforeAll(async () => {
-  // More steps than elsewhere: each job lasts long enough for the others to queue behind it.
-  h = await startHarness({ env: { UNCLIP_STEPS: '12' } });
-});
-afterAll(async () => {
-  await h?.stop();
-});
-afterEach(() => {
-  h.discord.assertNoUnhandledRequests();
-});
+// More steps than elsewhere: each job lasts long enough for the others to queue behind it.
+const h = useHarness({ env: { UNCLIP_STEPS: '12' } });
 
 const started = (h: Harness) => h.logs.filter((l) => l['msg'] === 'job started').map((l) => String(l['label']));
 

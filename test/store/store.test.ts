@@ -168,6 +168,6 @@ describe('battles', () => {
 
   it('rankEntries: votes first, then the judge, then the earlier entry', () => {
     const e = (id: number, votes: number, judge: number | null) => ({ id, battleId: 1, userId: `u${id}`, prompt: '', messageId: `m${id}`, judge, createdAt: id, votes });
-    expect(rankEntries([e(1, 0, 0.9), e(2, 2, 0.1), e(3, 2, 0.4), e(4, 0, 0.9)]).map((s) => s.id)).toEqual([3, 2, 1, 4]);
+    expect(rankEntries([e(4, 0, 0.9), e(2, 2, 0.1), e(3, 2, 0.4), e(1, 0, 0.9)]).map((s) => s.id)).toEqual([3, 2, 1, 4]);
   });
 });
