@@ -494,7 +494,9 @@ input.addEventListener('keydown', (ev) => {
     menu.hidden = true;
   }
 });
-input.addEventListener('blur', () => setTimeout(() => { $('command-menu').hidden = true; }, 150));
+// Late enough for a click on the menu to land; not if the input has its focus back by then (typing a
+// new command right after sending one would otherwise lose the menu).
+input.addEventListener('blur', () => setTimeout(() => { if (document.activeElement !== input) $('command-menu').hidden = true; }, 150));
 input.addEventListener('focus', () => renderMenu());
 
 $('composer').addEventListener('submit', async (ev) => {
