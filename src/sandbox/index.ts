@@ -1,3 +1,11 @@
-export { LocalDiscord, InteractionHandle, buttons, type LocalDiscordOptions, type RecordedRequest, type RequestMatcher } from './local-discord.ts';
+/**
+ * The local Discord for tests: the driver (LocalDiscord plus waiting, faults and the clock) and the
+ * types tests use. The product's sandbox (web/) imports local-discord.ts itself, not this module.
+ */
+export { LocalDiscord, InteractionHandle, type LocalDiscordOptions, type RecordedRequest, type ScenarioOptions } from './local-discord.ts';
+export { LocalDiscordDriver } from './testing/driver.ts';
+export { TestInteraction } from './testing/interaction.ts';
+export { buttons } from './messages.ts';
+export type { RequestMatcher } from './faults.ts';
 export type { AttachmentInput, InteractionRecord, OptionValue } from './interactions.ts';
 export type { MessageRecord } from './world.ts';

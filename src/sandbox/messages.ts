@@ -276,3 +276,10 @@ export function renderMessage(record: MessageRecord, viewerId: string): APIMessa
     }));
   return { ...record.message, ...(reactions.length ? { reactions } : {}) };
 }
+
+/** The buttons of a message, row by row. */
+export function buttons(message: APIMessage): { custom_id?: string; label?: string; disabled?: boolean }[] {
+  return (message.components ?? []).flatMap((row) =>
+    'components' in row ? (row.components as { type: number; custom_id?: string; label?: string; disabled?: boolean }[]).filter((c) => c.type === ComponentType.Button) : [],
+  );
+}

@@ -13,7 +13,7 @@ import { loadConfig } from '../../src/discord/config.ts';
 import { deployCommands } from '../../src/discord/deploy.ts';
 import { createLogger } from '../../src/discord/logger.ts';
 import { Engine } from '../../src/engine/index.ts';
-import { LocalDiscord, type LocalDiscordOptions } from '../../src/sandbox/index.ts';
+import { LocalDiscordDriver, type LocalDiscord, type LocalDiscordOptions } from '../../src/sandbox/index.ts';
 import { Store } from '../../src/store/index.ts';
 
 export const PACK_DIR = 'models/shapes-v1';
@@ -26,7 +26,7 @@ export function sharedEngine(): Promise<Engine> {
 }
 
 export interface Harness {
-  discord: LocalDiscord;
+  discord: LocalDiscordDriver;
   bot: Bot;
   logs: Record<string, unknown>[];
   stop(): Promise<void>;
@@ -67,7 +67,7 @@ export async function startBot(discord: LocalDiscord, opts: BotOptions = {}): Pr
 }
 
 export async function startHarness(opts: BotOptions & { discord?: LocalDiscordOptions } = {}): Promise<Harness> {
-  const discord = await LocalDiscord.start(opts.discord);
+  const discord = await LocalDiscordDriver.start(opts.discord);
   await deployCommands({ token: discord.token, restUrl: discord.apiUrl, guildId: discord.guildId });
   const { bot, logs } = await startBot(discord, opts);
   return {
@@ -100,7 +100,7 @@ export function useHarness(opts: BotOptions & { discord?: LocalDiscordOptions } 
 }
 
 export interface DurableHarness {
-  discord: LocalDiscord;
+  discord: LocalDiscordDriver;
   /** A temporary folder for the test file's database files, removed after the last test. */
   dir: string;
   /** A bot process, as far as Discord and the database can tell: a new client on the SQLite file `name` in dir. */
@@ -132,7 +132,7 @@ export function useDurableHarness(): DurableHarness {
   } as DurableHarness;
   beforeAll(async () => {
     h.dir = mkdtempSync(join(tmpdir(), 'unclip-e2e-db-'));
-    h.discord = await LocalDiscord.start();
+    h.discord = await LocalDiscordDriver.start();
     await deployCommands({ token: h.discord.token, restUrl: h.discord.apiUrl, guildId: h.discord.guildId });
   });
   afterEach(async () => {

@@ -2,10 +2,10 @@
 import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { deployCommands } from '../../src/discord/deploy.ts';
-import { LocalDiscord } from '../../src/sandbox/index.ts';
+import { LocalDiscordDriver } from '../../src/sandbox/index.ts';
 import { hasResult, sandboxEnv } from './harness.ts';
 
-let discord: LocalDiscord | undefined;
+let discord: LocalDiscordDriver | undefined;
 
 afterAll(async () => {
   await discord?.stop();
@@ -13,7 +13,7 @@ afterAll(async () => {
 
 describe('shutdown', () => {
   it('on SIGTERM with jobs queued: the running job finishes, the waiting ones are told, the process exits 0', async () => {
-    discord = await LocalDiscord.start();
+    discord = await LocalDiscordDriver.start();
     await deployCommands({ token: discord.token, restUrl: discord.apiUrl, guildId: discord.guildId });
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       env: { ...process.env, ...sandboxEnv(discord, { UNCLIP_STEPS: '40' }) },
@@ -43,7 +43,7 @@ describe('shutdown', () => {
   });
 });
 
-function outcomes(discord: LocalDiscord) {
+function outcomes(discord: LocalDiscordDriver) {
   const messages = [...discord.interactions.values()].flatMap((i) => (i.originalMessageId ? [discord.messageById(i.originalMessageId).message] : []));
   return {
     results: messages.filter(hasResult).length,

@@ -17,9 +17,9 @@ import {
   type Interaction,
 } from 'discord.js';
 import { InteractionResponseType, MessageFlags, RESTJSONErrorCodes } from 'discord-api-types/v10';
-import { LocalDiscord } from '../../src/sandbox/index.ts';
+import { LocalDiscordDriver } from '../../src/sandbox/index.ts';
 
-let discord: LocalDiscord;
+let discord: LocalDiscordDriver;
 let client: Client;
 
 async function connect(intents = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.GuildMessageReactions]) {
@@ -44,7 +44,7 @@ async function deploy() {
 }
 
 beforeEach(async () => {
-  discord = await LocalDiscord.start();
+  discord = await LocalDiscordDriver.start();
 });
 
 afterEach(async () => {
@@ -82,7 +82,7 @@ describe('the local Discord with the real discord.js client', () => {
 
   it('answers 40060 to a second acknowledgement and 10062 after the 3 s window', async () => {
     await discord.stop();
-    discord = await LocalDiscord.start({ ackWindowMs: 200 });
+    discord = await LocalDiscordDriver.start({ ackWindowMs: 200 });
     await connect();
     await deploy();
     const codes: (number | string)[] = [];
@@ -178,7 +178,7 @@ describe('the local Discord with the real discord.js client', () => {
 
   it('answers heartbeats with ACKs, and lets a client RESUME after a RECONNECT without losing events', async () => {
     await discord.stop();
-    discord = await LocalDiscord.start({ heartbeatIntervalMs: 300 });
+    discord = await LocalDiscordDriver.start({ heartbeatIntervalMs: 300 });
     await connect();
     await deploy();
     await discord.waitUntil(() => (discord.gateway.received.filter((p) => p.op === 1).length >= 2 ? true : null), 10_000, 'two heartbeats');

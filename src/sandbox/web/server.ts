@@ -19,7 +19,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ApplicationCommandType, MessageFlags, type APIMessage, type APIUser } from 'discord-api-types/v10';
-import type { InteractionHandle, LocalDiscord } from '../local-discord.ts';
+import type { InteractionHandle } from '../interaction-handle.ts';
+import type { LocalDiscord } from '../local-discord.ts';
 import type { AttachmentInput, OptionValue } from '../interactions.ts';
 
 export interface SandboxWebOptions {
