@@ -44,6 +44,15 @@ describe('the sandbox server', () => {
     const page = await fetch(sandbox.url);
     expect(page.headers.get('content-type')).toContain('text/html');
     expect(await page.text()).toContain('<script type="module" src="/app.js">');
+    // app.js imports the page's other modules from the same folder; nothing else is served from it.
+    const app = await (await fetch(`${sandbox.url}/app.js`)).text();
+    for (const [, name] of app.matchAll(/from '\.\/([a-z-]+\.js)'/g)) {
+      const module = await fetch(`${sandbox.url}/${name}`);
+      expect([name, module.status, module.headers.get('content-type')]).toEqual([name, 200, 'text/javascript; charset=utf-8']);
+    }
+    expect([...app.matchAll(/from '\.\/([a-z-]+\.js)'/g)].length).toBeGreaterThanOrEqual(5);
+    expect((await fetch(`${sandbox.url}/no-such-module.js`)).status).toBe(404);
+    expect((await fetch(`${sandbox.url}/%2e%2e/sandbox.ts`)).status).toBe(404);
 
     const env = sandbox.botEnv;
     await new REST({ api: env.DISCORD_REST_URL! }).setToken(env.DISCORD_TOKEN!).put(Routes.applicationGuildCommands(env.DISCORD_APPLICATION_ID!, env.DISCORD_GUILD_ID!), {

@@ -3,7 +3,7 @@
  * local Discord and lets a person act in it as one of a few simulated users. Everything goes through
  * the local Discord's scenario helpers, so the bot sees exactly what it would see from Discord:
  *
- *   GET  /                        the page (index.html, app.js, style.css)
+ *   GET  /                        the page (index.html, style.css, app.js and the ES modules it imports)
  *   GET  /api/state?user=ID       channel, users, registered commands, messages as that user sees them
  *   GET  /api/events?user=ID      the same state, pushed again on every change (server-sent events)
  *   POST /api/command             { user, command, path?, options }  a slash command (attachments as base64)
@@ -47,6 +47,8 @@ const STATIC: Record<string, { file: string; type: string }> = {
   '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
 };
+/** The page's ES modules (app.js imports the others), served from static/ as they are. */
+const MODULE = /^\/[a-z][a-z-]*\.js$/;
 const STATIC_DIR = fileURLToPath(new URL('./static/', import.meta.url));
 const MAX_JSON_BYTES = 48 * 1024 * 1024;
 const PUSH_DEBOUNCE_MS = 100;
@@ -189,9 +191,13 @@ export class SandboxWeb {
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sandbox.local');
     const method = req.method ?? 'GET';
-    const page = STATIC[url.pathname];
+    const page = STATIC[url.pathname] ?? (MODULE.test(url.pathname) ? { file: url.pathname.slice(1), type: 'text/javascript; charset=utf-8' } : undefined);
     if (page && method === 'GET') {
-      const body = await readFile(STATIC_DIR + page.file);
+      const body = await readFile(STATIC_DIR + page.file).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return null;
+        throw error;
+      });
+      if (!body) return send(res, 404, { error: 'not found' });
       res.writeHead(200, { 'content-type': page.type, 'cache-control': 'no-store', 'content-length': body.length });
       res.end(body);
       return;
