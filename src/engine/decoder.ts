@@ -1,20 +1,22 @@
 /**
  * The unCLIP decoder: normalized CLIP image embeddings → pixels. Samples the decoder's space
- * (`decoder.sample_shape`, pixels or latents) with DDIM and classifier-free guidance, then goes up to
+ * (`decoder.sample_shape`, pixels or latents) with the scheduler it is asked for (DDIM, DPM-Solver++) and classifier-free guidance, then goes up to
  * display resolution with the pack's latent decoder and/or upsampler. Images come out in [−1, 1].
  */
 import type { DecoderConfig } from './manifest.ts';
 import type { Rng } from './rng.ts';
 import { sample } from './sampler.ts';
-import { DDIMScheduler } from './schedulers/ddim.ts';
+import type { Schedulers, SchedulerName } from './schedulers/index.ts';
 import { floatTensor, runFloat, type Session } from './sessions.ts';
 import { stackRows } from './vectors.ts';
 
 export interface DecodeRequest {
   imageEmbeds: readonly Float32Array[];
   rngs: readonly Rng[];
+  scheduler: SchedulerName;
   steps: number;
   guidance: number;
+  /** DDIM's η (0 for deterministic schedulers). */
   eta: number;
   signal?: AbortSignal;
   /** After each step; `x0` is the current estimate in the decoder's space ([B, C, h, w] flat). */
@@ -30,19 +32,22 @@ export class Decoder {
     private readonly upsampler: Session | undefined,
     /** Side of the images `toImages` returns. */
     readonly imageSize: number,
+    /** Built once from the decoder's schedule in pack.json. */
+    private readonly schedulers: Schedulers,
   ) {}
 
   /** Samples the decoder space; returns [B, C, h, w] flat. */
   async sample(req: DecodeRequest): Promise<Float32Array> {
-    const scheduler = new DDIMScheduler({ alphasCumprod: this.config.alphasCumprod, prediction: this.config.prediction, finalAlphaCumprod: this.config.finalAlphaCumprod }, req.steps, req.eta);
     return sample({
       session: this.session,
       names: { sample: 'sample', timestep: 'timestep', cond: 'image_embeds', output: 'model_output' },
       rowShape: [...this.config.sampleShape],
       cond: stackRows(req.imageEmbeds),
       condDim: this.dim,
-      scheduler,
+      scheduler: this.schedulers.get(req.scheduler),
+      steps: req.steps,
       guidance: req.guidance,
+      eta: req.eta,
       rngs: req.rngs,
       ...(req.signal ? { signal: req.signal } : {}),
       ...(req.onStep ? { onStep: req.onStep } : {}),

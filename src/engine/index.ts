@@ -9,6 +9,7 @@ import { animatedWebp, decodeImage, DEFAULT_IMAGE_LIMITS, gridPng, previewPng, t
 import { loadPack, releasePack, type LoadedPack, type PackInfo } from './pack.ts';
 import { Prior } from './prior.ts';
 import { randomSeed, Rng } from './rng.ts';
+import { defaultStepsFor, Schedulers, validateScheduler, type SchedulerName } from './schedulers/index.ts';
 import type { Device, SessionSettings } from './sessions.ts';
 import {
   parseLabels,
@@ -28,6 +29,7 @@ import { describeCaptions } from './world.ts';
 export { UserInputError, PackError, UnsupportedError } from './errors.ts';
 export type { PackInfo } from './pack.ts';
 export type { World } from './world.ts';
+export { SCHEDULER_NAMES, type SchedulerName } from './schedulers/index.ts';
 export { scoreChartPng, DEFAULT_IMAGE_LIMITS, type ImageLimits } from './images.ts';
 export { parseLabels, validatePrompt } from './validate.ts';
 /** Cosine similarity of the engine's embeddings, which are unit vectors: their dot product. */
@@ -57,11 +59,13 @@ export interface GenerateOptions {
   /** 1–4 images. */
   n?: number;
   seed?: number;
-  /** Decoder steps (default: the pack's). */
+  /** The prior's and the decoder's scheduler (default: each model's `default_scheduler` in the pack). */
+  scheduler?: SchedulerName;
+  /** Decoder steps (default: the pack's for that scheduler). */
   steps?: number;
   /** Decoder guidance scale (default: the pack's). */
   guidance?: number;
-  /** DDIM η of the decoder (default 0 for imagine, the pack's variation_eta for vary/blend). */
+  /** DDIM η of the decoder (default 0 for imagine, the pack's variation_eta for vary/blend when DDIM runs; DDIM only). */
   eta?: number;
   /** Prior steps and guidance (default: the pack's). */
   priorSteps?: number;
@@ -91,6 +95,16 @@ export interface BlendResult extends Generation {
 
 export type ImageInput = Buffer | Uint8Array | Float32Array;
 
+/** One decoding's sampling settings, resolved and checked. */
+interface Sampling {
+  seed: number;
+  scheduler: SchedulerName;
+  steps: number;
+  guidance: number;
+  eta: number;
+  rowStreams: number[];
+}
+
 const now = () => performance.now();
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
@@ -111,9 +125,10 @@ export class Engine {
     this.clip = new Clip(loaded);
     const m = loaded.manifest;
     const s = loaded.sessions;
-    if (m?.prior && s.prior) this.prior = new Prior(s.prior, m.prior, this.pack.embeddingDim);
+    // Each model's schedulers are built once from its schedule in pack.json.
+    if (m?.prior && s.prior) this.prior = new Prior(s.prior, m.prior, this.pack.embeddingDim, new Schedulers(m.prior));
     if (m?.decoder && s.decoder) {
-      this.decoder = new Decoder(s.decoder, m.decoder, this.pack.embeddingDim, s.latentDecoder, s.upsampler, this.pack.imageSize);
+      this.decoder = new Decoder(s.decoder, m.decoder, this.pack.embeddingDim, s.latentDecoder, s.upsampler, this.pack.imageSize, new Schedulers(m.decoder));
     }
   }
 
@@ -207,13 +222,18 @@ export class Engine {
     return { prior: this.prior, decoder: this.decoder };
   }
 
-  private common(opts: GenerateOptions) {
+  private common(opts: GenerateOptions, defaultEta: number) {
     const { decoder } = this.requireGenerate('generate images');
+    const scheduler = opts.scheduler === undefined ? decoder.config.defaultScheduler : validateScheduler(opts.scheduler);
+    const eta = validateEta(opts.eta ?? (scheduler === 'ddim' ? defaultEta : 0));
+    if (eta > 0 && scheduler !== 'ddim') throw new UserInputError(`Eta applies to the DDIM scheduler only (the ${scheduler} scheduler is deterministic): leave it out or choose ddim.`);
     return {
       n: validateCount(opts.n ?? 4),
       seed: opts.seed === undefined ? randomSeed() : validateSeed(opts.seed),
-      steps: validateSteps(opts.steps ?? decoder.config.defaultSteps, decoder.config.trainSteps),
+      scheduler,
+      steps: validateSteps(opts.steps ?? defaultStepsFor(decoder.config, scheduler), decoder.config.trainSteps),
       guidance: validateGuidance(opts.guidance ?? decoder.config.defaultGuidance),
+      eta,
     };
   }
 
@@ -224,10 +244,10 @@ export class Engine {
     if (tokens > this.pack.contextLength) {
       throw new UserInputError(`The prompt is too long (${tokens} tokens; this model reads at most ${this.pack.contextLength}): shorten it.`);
     }
-    const { n, seed, steps, guidance } = this.common(opts);
-    const priorSteps = validateSteps(opts.priorSteps ?? prior.config.defaultSteps, prior.config.trainSteps);
+    const { n, seed, scheduler, steps, guidance, eta } = this.common(opts, 0);
+    const priorScheduler = opts.scheduler === undefined ? prior.config.defaultScheduler : scheduler;
+    const priorSteps = validateSteps(opts.priorSteps ?? defaultStepsFor(prior.config, priorScheduler), prior.config.trainSteps);
     const priorGuidance = validateGuidance(opts.priorGuidance ?? prior.config.defaultGuidance);
-    const eta = validateEta(opts.eta ?? 0);
     const timings: Record<string, number> = {};
     const t0 = now();
     const [textEmb] = await this.clip.embedTexts([text]);
@@ -236,13 +256,14 @@ export class Engine {
     const imageEmbeds = await prior.sample({
       textEmbeds: Array.from({ length: n }, () => textEmb!),
       rngs: Array.from({ length: n }, (_, i) => new Rng(seed, i)),
+      scheduler: priorScheduler,
       steps: priorSteps,
       guidance: priorGuidance,
       ...(opts.signal ? { signal: opts.signal } : {}),
       onStep: (step, total) => opts.onProgress?.({ step, steps: total, stage: 'prior' }),
     });
     timings['prior'] = now() - t1;
-    return this.generate(imageEmbeds, { seed, steps, guidance, eta, rowStreams: imageEmbeds.map((_, i) => i) }, opts, timings, t0);
+    return this.generate(imageEmbeds, { seed, scheduler, steps, guidance, eta, rowStreams: imageEmbeds.map((_, i) => i) }, opts, timings, t0);
   }
 
   /** Resolves an image input (buffer or stored embedding) to a normalized image embedding. */
@@ -259,13 +280,12 @@ export class Engine {
 
   async vary(image: ImageInput, opts: GenerateOptions = {}): Promise<Generation> {
     const { decoder } = this.requireGenerate('make variations');
-    const { n, seed, steps, guidance } = this.common(opts);
-    const eta = validateEta(opts.eta ?? decoder.config.variationEta);
+    const { n, seed, scheduler, steps, guidance, eta } = this.common(opts, decoder.config.variationEta);
     const t0 = now();
     const emb = await this.embedding(image, 'The image');
     const timings: Record<string, number> = { embed: now() - t0 };
     const embeds = Array.from({ length: n }, () => emb);
-    return this.generate(embeds, { seed, steps, guidance, eta, rowStreams: embeds.map((_, i) => i) }, opts, timings, t0);
+    return this.generate(embeds, { seed, scheduler, steps, guidance, eta, rowStreams: embeds.map((_, i) => i) }, opts, timings, t0);
   }
 
   async blend(
@@ -276,14 +296,13 @@ export class Engine {
     const { decoder } = this.requireGenerate('blend');
     const ratio = validateRatio(opts.ratio ?? 50);
     const frames = validateFrames(opts.frames ?? 1);
-    const { n, seed, steps, guidance } = this.common({ ...opts, n: opts.n ?? 1 });
-    const eta = validateEta(opts.eta ?? decoder.config.variationEta);
+    const { n, seed, scheduler, steps, guidance, eta } = this.common({ ...opts, n: opts.n ?? 1 }, decoder.config.variationEta);
     const t0 = now();
     const [a, b] = [await this.embedding(first, 'The first image'), await this.embedding(second, 'The second image')];
     const blended = slerp(a, b, ratio / 100);
     const timings: Record<string, number> = { embed: now() - t0 };
     const embeds = Array.from({ length: n }, () => blended);
-    const gen = await this.generate(embeds, { seed, steps, guidance, eta, rowStreams: embeds.map((_, i) => i) }, opts, timings, t0);
+    const gen = await this.generate(embeds, { seed, scheduler, steps, guidance, eta, rowStreams: embeds.map((_, i) => i) }, opts, timings, t0);
     if (frames <= 1) return { ...gen, blended };
     // The walk: every frame decoded from the same noise (stream 0), so only the embedding changes.
     const t2 = now();
@@ -291,7 +310,7 @@ export class Engine {
     const rgb: RgbImage[] = [];
     for (let i = 0; i < walk.length; i += 4) {
       const chunk = walk.slice(i, i + 4);
-      rgb.push(...(await this.decodeEmbeds(chunk, { seed, steps, guidance, eta, rowStreams: chunk.map(() => 0) }, opts)));
+      rgb.push(...(await this.decodeEmbeds(chunk, { seed, scheduler, steps, guidance, eta, rowStreams: chunk.map(() => 0) }, opts)));
     }
     const animation = await animatedWebp(rgb, Math.round(2000 / frames));
     gen.timings['animation'] = round(now() - t2);
@@ -302,7 +321,7 @@ export class Engine {
   /** Decodes embeddings to RGB images (one decoder batch). */
   private async decodeEmbeds(
     embeds: Float32Array[],
-    p: { seed: number; steps: number; guidance: number; eta: number; rowStreams: number[] },
+    p: Sampling,
     opts: GenerateOptions,
     timings?: Record<string, number>,
   ): Promise<RgbImage[]> {
@@ -312,6 +331,7 @@ export class Engine {
     const samples = await decoder.sample({
       imageEmbeds: embeds,
       rngs: p.rowStreams.map((s) => new Rng(p.seed, 1000 + s)),
+      scheduler: p.scheduler,
       steps: p.steps,
       guidance: p.guidance,
       eta: p.eta,
@@ -331,7 +351,7 @@ export class Engine {
 
   private async generate(
     embeds: Float32Array[],
-    p: { seed: number; steps: number; guidance: number; eta: number; rowStreams: number[] },
+    p: Sampling,
     opts: GenerateOptions,
     timings: Record<string, number>,
     t0: number,

@@ -3,7 +3,7 @@
  * names pack.json and the field.
  */
 import { PackError } from './errors.ts';
-import type { Prediction } from './schedulers/types.ts';
+import { SCHEDULER_NAMES, type Prediction, type SchedulerName } from './schedulers/types.ts';
 import type { World } from './world.ts';
 
 export interface DiffusionConfig {
@@ -14,6 +14,10 @@ export interface DiffusionConfig {
   defaultGuidance: number;
   /** ᾱ after the last step (PACK.md: 1.0). */
   finalAlphaCumprod: number;
+  /** The scheduler used when a request names none (`default_scheduler`; default "ddim"). */
+  defaultScheduler: SchedulerName;
+  /** Steps per scheduler when a request gives none (`scheduler_steps`); `defaultSteps` for the default one. */
+  schedulerSteps: Partial<Record<SchedulerName, number>>;
 }
 
 export interface PriorConfig extends DiffusionConfig {
@@ -87,6 +91,18 @@ function diffusion(o: Obj, path: string): DiffusionConfig {
     if (typeof a !== 'number' || !(a > 0 && a <= 1)) fail(`${path}alphas_cumprod[${i}]`, `must be a number in (0, 1] (got ${a})`);
     if (i > 0 && a > (ac[i - 1] as number)) fail(`${path}alphas_cumprod[${i}]`, 'must not increase');
   });
+  const defaultScheduler = o['default_scheduler'] ?? 'ddim';
+  if (!(SCHEDULER_NAMES as readonly unknown[]).includes(defaultScheduler)) {
+    fail(`${path}default_scheduler`, `must be one of ${SCHEDULER_NAMES.map((n) => `"${n}"`).join(', ')} (got ${JSON.stringify(defaultScheduler)})`);
+  }
+  const stepsRule = (n: number) => posInt(n) && n <= trainSteps;
+  const schedulerSteps: Partial<Record<SchedulerName, number>> = {};
+  const perScheduler = optObj(o, 'scheduler_steps', path);
+  for (const [name, steps] of Object.entries(perScheduler ?? {})) {
+    if (!(SCHEDULER_NAMES as readonly string[]).includes(name)) fail(`${path}scheduler_steps.${name}`, `is not a scheduler (${SCHEDULER_NAMES.join(', ')})`);
+    if (typeof steps !== 'number' || !stepsRule(steps)) fail(`${path}scheduler_steps.${name}`, `must be an integer in [1, ${trainSteps}] (got ${JSON.stringify(steps)})`);
+    schedulerSteps[name as SchedulerName] = steps;
+  }
   return {
     prediction,
     trainSteps,
@@ -94,6 +110,8 @@ function diffusion(o: Obj, path: string): DiffusionConfig {
     defaultSteps: num(o, 'default_steps', path, (n) => posInt(n) && n <= trainSteps, `an integer in [1, ${trainSteps}]`),
     defaultGuidance: num(o, 'default_guidance', path, (n) => n >= 0, '≥ 0'),
     finalAlphaCumprod: o['final_alpha_cumprod'] === undefined ? 1 : num(o, 'final_alpha_cumprod', path, (n) => n > 0 && n <= 1, 'in (0, 1]'),
+    defaultScheduler: defaultScheduler as SchedulerName,
+    schedulerSteps,
   };
 }
 

@@ -5,7 +5,7 @@
 import type { PriorConfig } from './manifest.ts';
 import type { Rng } from './rng.ts';
 import { sample } from './sampler.ts';
-import { DDIMScheduler } from './schedulers/ddim.ts';
+import type { Schedulers, SchedulerName } from './schedulers/index.ts';
 import type { Session } from './sessions.ts';
 import { l2normalize, splitRows, stackRows } from './vectors.ts';
 
@@ -13,6 +13,7 @@ export interface PriorRequest {
   /** One normalized text embedding per output row. */
   textEmbeds: readonly Float32Array[];
   rngs: readonly Rng[];
+  scheduler: SchedulerName;
   steps: number;
   guidance: number;
   signal?: AbortSignal;
@@ -24,17 +25,19 @@ export class Prior {
     private readonly session: Session,
     readonly config: PriorConfig,
     readonly dim: number,
+    /** Built once from the prior's schedule in pack.json. */
+    private readonly schedulers: Schedulers,
   ) {}
 
   async sample(req: PriorRequest): Promise<Float32Array[]> {
-    const scheduler = new DDIMScheduler({ alphasCumprod: this.config.alphasCumprod, prediction: this.config.prediction, finalAlphaCumprod: this.config.finalAlphaCumprod }, req.steps, 0);
     const x = await sample({
       session: this.session,
       names: { sample: 'x_t', timestep: 'timestep', cond: 'text_embeds', output: 'model_output' },
       rowShape: [this.dim],
       cond: stackRows(req.textEmbeds),
       condDim: this.dim,
-      scheduler,
+      scheduler: this.schedulers.get(req.scheduler),
+      steps: req.steps,
       guidance: req.guidance,
       rngs: req.rngs,
       ...(req.signal ? { signal: req.signal } : {}),

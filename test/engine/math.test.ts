@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/engine/rng.ts';
-import { DDIMScheduler, applyGuidance, toX0Eps, trailingTimesteps } from '../../src/engine/schedulers/ddim.ts';
+import { applyGuidance } from '../../src/engine/sampler.ts';
+import { DDIMScheduler } from '../../src/engine/schedulers/ddim.ts';
+import { toX0Eps, trailingTimesteps } from '../../src/engine/schedulers/schedule.ts';
 import { l2normalize, slerp, softmax, dot } from '../../src/engine/vectors.ts';
 
 describe('Rng', () => {
@@ -67,16 +69,18 @@ describe('DDIM', () => {
   });
 
   it('lands exactly on the predicted x0 at the final step (ᾱ_prev = 1)', () => {
-    const s = new DDIMScheduler({ alphasCumprod: alphas, prediction: 'x0' }, 5);
+    const s = new DDIMScheduler({ alphasCumprod: alphas, prediction: 'x0' });
+    s.setTimesteps(5);
     const x0 = Float32Array.from([0.25, -0.5, 1]);
     const xt = Float32Array.from([0.1, 0.2, 0.3]);
-    const { prevSample, predOriginal } = s.step(x0, 4, xt);
+    const { prevSample, predOriginal } = s.step(x0, s.timesteps[4]!, xt);
     expect(Array.from(predOriginal)).toEqual(Array.from(x0));
     expect(Array.from(prevSample)).toEqual(Array.from(x0));
   });
 
   it('is deterministic with η = 0 and follows the DDIM formula', () => {
-    const s = new DDIMScheduler({ alphasCumprod: alphas, prediction: 'epsilon' }, 10);
+    const s = new DDIMScheduler({ alphasCumprod: alphas, prediction: 'epsilon' });
+    s.setTimesteps(10);
     const [t, tp] = [s.timesteps[0]!, s.timesteps[1]!];
     const x = Float32Array.from([0.9]);
     const e = Float32Array.from([0.4]);
@@ -84,17 +88,20 @@ describe('DDIM', () => {
     const ap = alphas[tp]!;
     const x0 = (0.9 - Math.sqrt(1 - a) * Math.fround(0.4)) / Math.sqrt(a);
     const want = Math.sqrt(ap) * x0 + Math.sqrt(1 - ap) * Math.fround(0.4);
-    expect(s.step(e, 0, x).prevSample[0]).toBeCloseTo(want, 5);
+    expect(s.step(e, t, x).prevSample[0]).toBeCloseTo(want, 5);
   });
 
   it('adds σ·z with η > 0 and needs the noise', () => {
-    const s = new DDIMScheduler({ alphasCumprod: alphas, prediction: 'epsilon' }, 10, 1);
-    expect(s.needsNoise).toBe(true);
+    const s = new DDIMScheduler({ alphasCumprod: alphas, prediction: 'epsilon' });
+    s.setTimesteps(10);
+    expect(s.needsNoise(0, 1)).toBe(true);
+    expect(s.needsNoise(0, 0)).toBe(false);
     const x = Float32Array.from([0.9]);
     const e = Float32Array.from([0.4]);
-    expect(() => s.step(e, 0, x)).toThrow(RangeError);
-    const withZero = s.step(e, 0, x, Float32Array.from([0]))!.prevSample[0]!;
-    const withOne = s.step(e, 0, x, Float32Array.from([1]))!.prevSample[0]!;
+    const t = s.timesteps[0]!;
+    expect(() => s.step(e, t, x, { eta: 1 })).toThrow(RangeError);
+    const withZero = s.step(e, t, x, { eta: 1, noise: Float32Array.from([0]) }).prevSample[0]!;
+    const withOne = s.step(e, t, x, { eta: 1, noise: Float32Array.from([1]) }).prevSample[0]!;
     const { a, aPrev } = s.alphaAt(0);
     const sigma = Math.sqrt((1 - aPrev) / (1 - a)) * Math.sqrt(1 - a / aPrev);
     expect(withOne - withZero).toBeCloseTo(sigma, 5);

@@ -1,5 +1,17 @@
+/**
+ * The scheduler interface, in diffusers' shape: a scheduler is built once from a diffusion model's
+ * noise schedule (pack.json), `setTimesteps(n)` chooses the n timesteps of one sampling run, and
+ * `step(modelOutput, t, sample, { eta, noise })` goes from the sample at timestep t to the next one.
+ * Classifier-free guidance is not the scheduler's business: the sampling loop (sampler.ts) applies it
+ * to the model output before calling `step`.
+ */
+
 /** What a diffusion model predicts (pack.json `prediction`). */
 export type Prediction = 'epsilon' | 'v' | 'x0';
+
+/** The schedulers the engine has, by the names pack.json, the CLI and requests use. */
+export const SCHEDULER_NAMES = ['ddim', 'dpmsolver++'] as const;
+export type SchedulerName = (typeof SCHEDULER_NAMES)[number];
 
 export interface NoiseSchedule {
   /** ᾱ_t for t = 0 … T-1, as shipped in pack.json (never recomputed). */
@@ -9,6 +21,13 @@ export interface NoiseSchedule {
   finalAlphaCumprod?: number;
 }
 
+export interface StepOptions {
+  /** DDIM's η (0 = deterministic). Schedulers without a stochastic variant refuse η > 0. */
+  eta?: number;
+  /** Fresh standard-normal z of the sample's size, for a stochastic step (`needsNoise`). */
+  noise?: Float32Array;
+}
+
 export interface StepResult {
   /** x at the next (less noisy) timestep. */
   prevSample: Float32Array;
@@ -16,12 +35,15 @@ export interface StepResult {
   predOriginal: Float32Array;
 }
 
-/**
- * A sampler: `timesteps` to visit (from noisy to clean), and `step` from one to the next.
- * `noise` is the fresh standard-normal z for stochastic samplers (η > 0); it may be omitted when η = 0.
- */
 export interface Scheduler {
+  readonly name: SchedulerName;
+  /** The timesteps of the run set by `setTimesteps`, from noisy to clean. */
   readonly timesteps: readonly number[];
-  readonly needsNoise: boolean;
-  step(modelOutput: Float32Array, stepIndex: number, sample: Float32Array, noise?: Float32Array): StepResult;
+  /** Multiplies the initial standard-normal noise (1 for the variance-preserving schedules of PACK.md). */
+  readonly initNoiseSigma: number;
+  /** Chooses the timesteps of a run of `steps` steps and forgets any previous run's state. */
+  setTimesteps(steps: number): void;
+  /** Whether the step at `stepIndex` adds noise with this η (the sampler draws it only then). */
+  needsNoise(stepIndex: number, eta: number): boolean;
+  step(modelOutput: Float32Array, timestep: number, sample: Float32Array, opts?: StepOptions): StepResult;
 }
