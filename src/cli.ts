@@ -2,7 +2,7 @@
  * The command line: the engine façade without Discord.
  *
  *   npm run --silent unclip -- classify <image>... --labels "<label>,<label>,..." [--template T] [--json]
- *   npm run --silent unclip -- imagine "<prompt>" [--n 1-4] [--seed N] [--steps N] [--guidance X] [--out DIR] [--json]
+ *   npm run --silent unclip -- imagine "<prompt>" [--n 1-4] [--seed N] [--scheduler ddim|dpmsolver++] [--steps N] [--guidance X] [--out DIR] [--json]
  *   npm run --silent unclip -- vary <image> [--n 1-4] [--seed N] [--steps N] [--guidance X] [--out DIR] [--json]
  *   npm run --silent unclip -- blend <first> <second> [--ratio 0-100] [--frames N] [--seed N] [--out DIR] [--json]
  *   npm run --silent unclip -- describe <image> [--top N] [--json]
@@ -14,7 +14,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Engine, PackError, UserInputError, type Generation } from './engine/index.ts';
+import { Engine, PackError, SCHEDULER_NAMES, UserInputError, type Generation } from './engine/index.ts';
+import { validateScheduler } from './engine/schedulers/index.ts';
 import { parseLabels, validateCount, validateFrames, validatePrompt, validateRatio } from './engine/validate.ts';
 
 export const DEFAULT_PACK = fileURLToPath(new URL('../models/shapes-v1', import.meta.url));
@@ -22,10 +23,11 @@ const CLI_MAX_LABELS = 1000;
 
 const USAGE = `usage:
   unclip classify <image>... --labels "<label>,<label>,..." [--template "a photo of {}"] [--json]
-  unclip imagine "<prompt>" [--n 1-4] [--seed N] [--steps N] [--guidance X] [--out DIR] [--json]
-  unclip vary <image> [--n 1-4] [--seed N] [--steps N] [--guidance X] [--out DIR] [--json]
-  unclip blend <first> <second> [--ratio 0-100] [--frames N] [--seed N] [--out DIR] [--json]
+  unclip imagine "<prompt>" [--n 1-4] [--seed N] [--scheduler S] [--steps N] [--guidance X] [--out DIR] [--json]
+  unclip vary <image> [--n 1-4] [--seed N] [--scheduler S] [--steps N] [--guidance X] [--out DIR] [--json]
+  unclip blend <first> <second> [--ratio 0-100] [--frames N] [--seed N] [--scheduler S] [--out DIR] [--json]
   unclip describe <image> [--top N] [--json]
+--scheduler: ${SCHEDULER_NAMES.join(' or ')} (default: the pack's); --steps: default the pack's for that scheduler
 options for all: --pack DIR (or UNCLIP_PACK), --verbose`;
 
 class UsageError extends Error {}
@@ -37,6 +39,7 @@ const OPTIONS = {
   n: { type: 'string' },
   seed: { type: 'string' },
   steps: { type: 'string' },
+  scheduler: { type: 'string' },
   guidance: { type: 'string' },
   ratio: { type: 'string' },
   frames: { type: 'string' },
@@ -64,9 +67,9 @@ function number(values: Values, name: 'n' | 'seed' | 'steps' | 'guidance' | 'rat
 
 const ALLOWED: Record<string, readonly (keyof typeof OPTIONS)[]> = {
   classify: ['labels', 'template'],
-  imagine: ['n', 'seed', 'steps', 'guidance', 'out'],
-  vary: ['n', 'seed', 'steps', 'guidance', 'out'],
-  blend: ['ratio', 'frames', 'seed', 'steps', 'guidance', 'out', 'n'],
+  imagine: ['n', 'seed', 'scheduler', 'steps', 'guidance', 'out'],
+  vary: ['n', 'seed', 'scheduler', 'steps', 'guidance', 'out'],
+  blend: ['ratio', 'frames', 'seed', 'scheduler', 'steps', 'guidance', 'out', 'n'],
   describe: ['top'],
 };
 const COMMON = ['json', 'pack', 'verbose', 'help'];
@@ -126,6 +129,7 @@ export async function main(argv: string[], io = { stdout: process.stdout, stderr
       ...(number(values, 'seed') !== undefined ? { seed: number(values, 'seed')! } : {}),
       ...(number(values, 'steps') !== undefined ? { steps: number(values, 'steps')! } : {}),
       ...(number(values, 'guidance') !== undefined ? { guidance: number(values, 'guidance')! } : {}),
+      ...(values.scheduler !== undefined ? { scheduler: validateScheduler(values.scheduler) } : {}),
     };
     // Check what can be checked, and read the inputs, before loading the pack: bad input fails fast.
     if (verb === 'classify') parseLabels(values.labels!, CLI_MAX_LABELS);

@@ -135,11 +135,29 @@ describe('sampling options', () => {
   });
 
   it('η > 0 (stochastic DDIM) is reproducible from the seed and differs from η = 0', async () => {
-    const a = await engine.vary(red, { ...FAST, seed: 8, n: 1, eta: 0.8 });
-    const b = await engine.vary(red, { ...FAST, seed: 8, n: 1, eta: 0.8 });
-    const c = await engine.vary(red, { ...FAST, seed: 8, n: 1, eta: 0 });
+    const ddim = { ...FAST, seed: 8, n: 1, scheduler: 'ddim' } as const;
+    const a = await engine.vary(red, { ...ddim, eta: 0.8 });
+    const b = await engine.vary(red, { ...ddim, eta: 0.8 });
+    const c = await engine.vary(red, { ...ddim, eta: 0 });
     expect(a.images[0]!.equals(b.images[0]!)).toBe(true);
     expect(a.images[0]!.equals(c.images[0]!)).toBe(false);
+  });
+});
+
+describe('schedulers', () => {
+  it('DPM-Solver++ is reproducible from the seed and differs from DDIM', async () => {
+    const opts = { ...FAST, seed: 12, n: 2 };
+    const dpm = await engine.imagine('a big red star on a blue background', { ...opts, scheduler: 'dpmsolver++' });
+    const again = await engine.imagine('a big red star on a blue background', { ...opts, scheduler: 'dpmsolver++' });
+    const ddim = await engine.imagine('a big red star on a blue background', { ...opts, scheduler: 'ddim' });
+    expect(sameBytes(dpm.images, again.images)).toBe(true);
+    expect(dpm.images[0]!.equals(ddim.images[0]!)).toBe(false);
+  });
+
+  it('refuses an unknown scheduler and η with a deterministic one, saying what to change', async () => {
+    await expect(engine.imagine('a red star', { ...FAST, scheduler: 'euler' as never })).rejects.toThrow(/Unknown scheduler "euler": choose "ddim" or "dpmsolver\+\+"/);
+    await expect(engine.vary(red, { ...FAST, scheduler: 'dpmsolver++', eta: 0.5 })).rejects.toThrow(UserInputError);
+    await expect(engine.vary(red, { ...FAST, scheduler: 'dpmsolver++', eta: 0.5 })).rejects.toThrow(/DDIM scheduler only/);
   });
 });
 

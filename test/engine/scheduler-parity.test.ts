@@ -38,7 +38,7 @@ function maxError(c: Case): number {
   const s = schedulers.get(c.scheduler);
   s.setTimesteps(c.steps);
   expect(s.timesteps).toEqual(c.timesteps);
-  let x = Float32Array.from(c.sample);
+  let x: Float32Array = Float32Array.from(c.sample);
   let worst = 0;
   c.timesteps.forEach((t, i) => {
     const noise = c.noises[i];
