@@ -2,11 +2,14 @@
  * `npm run bench [-- --json] [--pack DIR] [--iters N] [--sweep]`
  *
  * Measures, in one run on this machine: p50/p90 of text encoding, image encoding, classify end to
- * end, one decoder step at batch 1/4/8, imagine (4 images), vary, blend; the peak RSS; the decoder's
- * achieved GFLOP/s next to onnxruntime's matmul GFLOP/s here; and transformers.js encoding the same
- * texts and images from the same ONNX files, as ratios. `--sweep` compares ONNX session options.
+ * end, one decoder step at batch 1/4/8, imagine (4 images) with DDIM 25 steps, the pack's default
+ * scheduler and DPM-Solver++ interleaved, vary, blend; the peak RSS; the decoder's achieved GFLOP/s
+ * next to onnxruntime's matmul GFLOP/s here; and transformers.js encoding the same texts and images
+ * from the same ONNX files. It ends with the ratios of that one run and the CPU's model, so two
+ * machines' runs can be compared. `--sweep` compares ONNX session options.
  * Numbers are for reading, never asserted in tests.
  */
+import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
@@ -116,8 +119,21 @@ async function sweep(): Promise<Record<string, unknown>[]> {
   return rows;
 }
 
+/** The CPU's model name and whether it has AVX-512 (what `lscpu` shows), so two machines' runs can be compared. */
+function cpuModel(): string {
+  try {
+    const info = readFileSync('/proc/cpuinfo', 'utf8');
+    const name = /^model name\s*:\s*(.+)$/m.exec(info)?.[1]?.trim();
+    const avx512 = /^flags\s*:.*\bavx512f\b/m.test(info);
+    if (name) return `${name}${avx512 ? ' (AVX-512)' : ''}`;
+  } catch {
+    // not Linux
+  }
+  return cpus()[0]?.model ?? 'unknown CPU';
+}
+
 async function main(): Promise<void> {
-  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  const cpu = cpuModel();
   log(`unclip bench: ${packDir}\n${cpu}, ${availableParallelism()} cores, node ${process.version}, onnxruntime-node ${ort.env.versions.node ?? ''}\n`);
   log(`  ${'what'.padEnd(52)} ${'p50 ms'.padStart(9)} ${'p90 ms'.padStart(9)} ${'n'.padStart(5)}`);
 
@@ -127,10 +143,32 @@ async function main(): Promise<void> {
     .toBuffer();
 
   // ---- unCLIP, end to end (the engine alone in this process so far) ----
+  let imagineReport: Record<string, number | string> | undefined;
   if (engine.pack.canGenerate) {
     const gen = Math.max(3, Math.round(ITERS / 4));
-    await measure('imagine, 4 images (default steps and guidance)', () => engine.imagine('a big red star on a blue background', { seed: 1 }), gen, 1);
-    await measure('vary, 4 images', () => engine.vary(png64, { seed: 1 }), gen, 1);
+    const def = engine.samplingDefaults();
+    const prompt = 'a big red star on a blue background';
+    const defaultLabel = `${def.prior.scheduler} ${def.prior.steps} + ${def.decoder.scheduler} ${def.decoder.steps}`;
+    const dpmSteps = { prior: def.prior.stepsFor['dpmsolver++'], decoder: def.decoder.stepsFor['dpmsolver++'] };
+    const dpmIsDefault = def.prior.scheduler === 'dpmsolver++' && def.decoder.scheduler === 'dpmsolver++' && def.prior.steps === dpmSteps.prior && def.decoder.steps === dpmSteps.decoder;
+    // Interleaved in one run, so the ratio holds whatever else the machine does.
+    const [ddim25, byDefault, dpm] = await measureAll(
+      [
+        ['imagine, 4 images, DDIM 25 + 25 steps', () => engine.imagine(prompt, { seed: 1, scheduler: 'ddim', steps: 25, priorSteps: 25 })],
+        [`imagine, 4 images, pack default (${defaultLabel})`, () => engine.imagine(prompt, { seed: 1 })],
+        ...(dpmIsDefault
+          ? []
+          : [[`imagine, 4 images, DPM-Solver++ ${dpmSteps.prior} + ${dpmSteps.decoder}`, () => engine.imagine(prompt, { seed: 1, scheduler: 'dpmsolver++', steps: dpmSteps.decoder, priorSteps: dpmSteps.prior })] as [string, () => Promise<unknown>]]),
+      ],
+      gen,
+      1,
+    );
+    imagineReport = {
+      packDefault: defaultLabel,
+      ddim25OverDefault: ddim25!.p50 / byDefault!.p50,
+      ...(dpm ? { ddim25OverDpm: ddim25!.p50 / dpm.p50, dpm: `dpmsolver++ ${dpmSteps.prior} + ${dpmSteps.decoder}` } : {}),
+    };
+    await measure('vary, 4 images (pack default)', () => engine.vary(png64, { seed: 1 }), gen, 1);
     await measure('blend, 1 image (ratio 50)', () => engine.blend(png64, png64, { seed: 1, ratio: 50 }), gen, 1);
   }
   await engine.classify(png64, LABELS);
@@ -250,14 +288,19 @@ async function main(): Promise<void> {
     : undefined;
 
   log('');
-  if (decoderReport) {
-    log(
-      `decoder: ${decoderReport['gflopPerStepBatch8']!.toFixed(2)} GFLOP per step at batch 8 → ${decoderReport['decoderGflops']!.toFixed(1)} GFLOP/s; ` +
-        `onnxruntime matmul here (best size): ${decoderReport['matmulGflops']!.toFixed(1)} GFLOP/s (decoder at ${(100 * decoderReport['fractionOfMatmul']!).toFixed(0)} % of it)`,
-    );
+  log(`ratios measured in this run (${cpu}, ${availableParallelism()} cores; p50, higher = faster):`);
+  if (imagineReport) {
+    log(`  imagine, 4 images: DDIM 25 + 25 / pack default (${imagineReport['packDefault']}) ${(imagineReport['ddim25OverDefault'] as number).toFixed(2)}× (bar ≥ 2.5×)`);
+    if (imagineReport['ddim25OverDpm'] !== undefined) log(`  imagine, 4 images: DDIM 25 + 25 / ${imagineReport['dpm']} ${(imagineReport['ddim25OverDpm'] as number).toFixed(2)}×`);
   }
   if (ratios) {
-    log(`transformers.js / ours (p50, same ONNX files, higher = ours faster): text ${ratios.text.toFixed(2)}×, image ${ratios.image.toFixed(2)}×, classify ${ratios.classify.toFixed(2)}×`);
+    log(`  transformers.js / ours, same ONNX files: text ${ratios.text.toFixed(2)}× (bar ≥ 1.2×), image ${ratios.image.toFixed(2)}×, classify ${ratios.classify.toFixed(2)}× (bar ≥ 1.5×)`);
+  }
+  if (decoderReport) {
+    log(
+      `  decoder: ${decoderReport['gflopPerStepBatch8']!.toFixed(2)} GFLOP per step at batch 8 → ${decoderReport['decoderGflops']!.toFixed(1)} GFLOP/s; ` +
+        `onnxruntime matmul here (best size): ${decoderReport['matmulGflops']!.toFixed(1)} GFLOP/s (decoder at ${(100 * decoderReport['fractionOfMatmul']!).toFixed(0)} % of it)`,
+    );
   }
   log(`peak RSS: engine ${enginePeakRssMiB.toFixed(0)} MiB; whole bench process (with transformers.js, FLOP counting${values.sweep ? ', the sweep' : ''}) ${peakRssMiB.toFixed(0)} MiB`);
   if (values.json) {
@@ -267,6 +310,7 @@ async function main(): Promise<void> {
         pack: packDir,
         results: stats.map((s) => ({ ...s, p50: +s.p50.toFixed(3), p90: +s.p90.toFixed(3) })),
         decoder: decoderReport,
+        imagine: imagineReport,
         transformersJsRatios: ratios,
         peakRssMiB: { engine: Math.round(enginePeakRssMiB), process: Math.round(peakRssMiB) },
         ...(sweepRows ? { sweep: sweepRows } : {}),

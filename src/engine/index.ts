@@ -6,10 +6,11 @@ import { Clip } from './clip.ts';
 import { Decoder } from './decoder.ts';
 import { UnsupportedError, UserInputError } from './errors.ts';
 import { animatedWebp, decodeImage, DEFAULT_IMAGE_LIMITS, gridPng, previewPng, tensorToImages, toPng, type ImageLimits, type RgbImage } from './images.ts';
+import type { DiffusionConfig } from './manifest.ts';
 import { loadPack, releasePack, type LoadedPack, type PackInfo } from './pack.ts';
 import { Prior } from './prior.ts';
 import { randomSeed, Rng } from './rng.ts';
-import { defaultStepsFor, Schedulers, validateScheduler, type SchedulerName } from './schedulers/index.ts';
+import { defaultStepsFor, SCHEDULER_NAMES, Schedulers, validateScheduler, type SchedulerName } from './schedulers/index.ts';
 import type { Device, SessionSettings } from './sessions.ts';
 import {
   parseLabels,
@@ -94,6 +95,13 @@ export interface BlendResult extends Generation {
 }
 
 export type ImageInput = Buffer | Uint8Array | Float32Array;
+
+/** A model's default scheduler, its steps, and the steps each scheduler gets when a request names it alone. */
+export interface SamplingDefaults {
+  scheduler: SchedulerName;
+  steps: number;
+  stepsFor: Record<SchedulerName, number>;
+}
 
 /** One decoding's sampling settings, resolved and checked. */
 interface Sampling {
@@ -220,6 +228,17 @@ export class Engine {
       throw new UnsupportedError(`The model pack "${this.pack.name}" is CLIP-only: it can classify and describe, but not ${verb}.`);
     }
     return { prior: this.prior, decoder: this.decoder };
+  }
+
+  /** What a request that names no scheduler or steps runs: each model's pack default. */
+  samplingDefaults(): Record<'prior' | 'decoder', SamplingDefaults> {
+    const { prior, decoder } = this.requireGenerate('generate images');
+    const of = (c: DiffusionConfig): SamplingDefaults => ({
+      scheduler: c.defaultScheduler,
+      steps: defaultStepsFor(c, c.defaultScheduler),
+      stepsFor: Object.fromEntries(SCHEDULER_NAMES.map((n) => [n, defaultStepsFor(c, n)])) as Record<SchedulerName, number>,
+    });
+    return { prior: of(prior.config), decoder: of(decoder.config) };
   }
 
   private common(opts: GenerateOptions, defaultEta: number) {
