@@ -1,9 +1,11 @@
 import { MessageFlags, PermissionFlagsBits, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
-import { UserInputError, validatePrompt } from '../src/engine/index.ts';
-import { battleCard, closeBattle, discordTime, scheduleClose, standingLines, startEntry } from '../src/discord/battles.ts';
+import { validatePrompt } from '../src/engine/index.ts';
+import { battleCard, closeBattle, scheduleClose, standingLines } from '../src/discord/battles.ts';
 import type { BotContext } from '../src/discord/context.ts';
-import { quote } from '../src/discord/generation.ts';
+import { submit } from '../src/discord/jobs.ts';
 import { InteractionReply, NO_PINGS, replyEphemeral } from '../src/discord/replies.ts';
+import { battleEntryRequest } from '../src/discord/request.ts';
+import { discordTime, quote } from '../src/discord/texts.ts';
 
 export const data = new SlashCommandBuilder()
   .setName('battle')
@@ -42,15 +44,9 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
 }
 
 async function start(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
-  let theme: string;
-  try {
-    theme = validatePrompt(interaction.options.getString('theme', true));
-  } catch (error) {
-    if (error instanceof UserInputError) return replyEphemeral(interaction, `The theme: ${error.message}`);
-    throw error;
-  }
+  const theme = validatePrompt(interaction.options.getString('theme', true), 'The theme');
   const minutes = interaction.options.getInteger('minutes', true);
-  const battle = ctx.db.battles.start({
+  const battle = ctx.store.battles.start({
     guildId: interaction.guildId,
     channelId: interaction.channelId,
     starterId: interaction.user.id,
@@ -59,27 +55,21 @@ async function start(interaction: ChatInputCommandInteraction, ctx: BotContext):
     endsAt: ctx.now() + minutes * 60_000,
   });
   if (!battle) {
-    const open = ctx.db.battles.openIn(interaction.channelId)!;
+    const open = ctx.store.battles.openIn(interaction.channelId)!;
     return replyEphemeral(interaction, `This channel already has a battle running (${quote(open.theme)}, ends ${discordTime(open.endsAt, 'R')}). One at a time: see /battle status.`);
   }
   ctx.log.info('battle started', { battle: battle.id, user: interaction.user.id, minutes });
   const response = await interaction.reply({ ...battleCard(battle), allowedMentions: NO_PINGS, withResponse: true });
   const messageId = response.resource?.message?.id;
-  if (messageId) ctx.db.battles.setMessage(battle.id, messageId);
+  if (messageId) ctx.store.battles.setMessage(battle.id, messageId);
   scheduleClose(interaction.client, ctx, battle);
 }
 
 async function enter(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
-  let prompt: string;
-  try {
-    prompt = validatePrompt(interaction.options.getString('prompt', true));
-  } catch (error) {
-    if (error instanceof UserInputError) return replyEphemeral(interaction, error.message);
-    throw error;
-  }
-  const battle = ctx.db.battles.openIn(interaction.channelId);
+  const prompt = validatePrompt(interaction.options.getString('prompt', true));
+  const battle = ctx.store.battles.openIn(interaction.channelId);
   if (!battle) return replyEphemeral(interaction, 'No battle is running in this channel. Start one with /battle start.');
-  const reserved = ctx.db.battles.reserveEntry(battle.id, interaction.user.id, prompt);
+  const reserved = ctx.store.battles.reserveEntry(battle.id, interaction.user.id, prompt);
   if (!reserved.ok) {
     const why = {
       closed: 'This battle is over; entries are closed.',
@@ -88,28 +78,27 @@ async function enter(interaction: ChatInputCommandInteraction, ctx: BotContext):
     }[reserved.reason];
     return replyEphemeral(interaction, why);
   }
-  const reply = new InteractionReply(interaction, ctx.log);
-  startEntry(interaction.client, ctx, reply, { userId: interaction.user.id, battleId: battle.id, entryId: reserved.entryId, prompt }, () => reply.begin());
+  submit(ctx, new InteractionReply(interaction, ctx.log), battleEntryRequest({ userId: interaction.user.id, battleId: battle.id, entryId: reserved.entryId, prompt }, battle.theme));
 }
 
 async function status(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
-  const battle = ctx.db.battles.openIn(interaction.channelId) ?? ctx.db.battles.latestIn(interaction.channelId);
+  const battle = ctx.store.battles.openIn(interaction.channelId) ?? ctx.store.battles.latestIn(interaction.channelId);
   if (!battle) return replyEphemeral(interaction, 'No battle has been held in this channel yet. Start one with /battle start.');
   const open = battle.state === 'open';
-  const standings = open ? ctx.db.battles.standings(battle.id) : ctx.db.battles.results(battle.id);
-  const pending = open ? ctx.db.battles.pendingEntries(battle.id) : 0;
-  const myVote = ctx.db.battles.voteOf(battle.id, interaction.user.id);
+  const standings = open ? ctx.store.battles.standings(battle.id) : ctx.store.battles.results(battle.id);
+  const pending = open ? ctx.store.battles.pendingEntries(battle.id) : 0;
+  const myVote = ctx.store.battles.voteOf(battle.id, interaction.user.id);
   const lines = [
     `⚔️ ${quote(battle.theme)} — ${open ? `open, ends ${discordTime(battle.endsAt, 'R')}` : 'closed'} · started by <@${battle.starterId}>`,
     standings.length ? `${standings.length} entr${standings.length === 1 ? 'y' : 'ies'}${pending ? ` (+${pending} being drawn)` : ''}:` : `No entries yet${pending ? ` (${pending} being drawn)` : ''}.`,
     ...standingLines(standings, !open),
   ];
-  if (open) lines.push(myVote ? `Your vote is on <@${ctx.db.battles.entry(myVote)?.userId}>'s entry.` : 'You have not voted yet.');
+  if (open) lines.push(myVote ? `Your vote is on <@${ctx.store.battles.entry(myVote)?.userId}>'s entry.` : 'You have not voted yet.');
   return replyEphemeral(interaction, lines.join('\n'));
 }
 
 async function end(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
-  const battle = ctx.db.battles.openIn(interaction.channelId);
+  const battle = ctx.store.battles.openIn(interaction.channelId);
   if (!battle) return replyEphemeral(interaction, 'No battle is running in this channel.');
   const allowed = battle.starterId === interaction.user.id || (interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false);
   if (!allowed) return replyEphemeral(interaction, `Only the battle’s starter (<@${battle.starterId}>) or someone with Manage Server can end it.`);
@@ -119,7 +108,7 @@ async function end(interaction: ChatInputCommandInteraction, ctx: BotContext): P
 }
 
 async function leaderboard(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
-  const rows = ctx.db.battles.leaderboard(interaction.guildId);
+  const rows = ctx.store.battles.leaderboard(interaction.guildId);
   const lines = rows.map((r, i) => `${i + 1}. <@${r.userId}> — ${r.points} point${r.points === 1 ? '' : 's'}, ${r.wins} win${r.wins === 1 ? '' : 's'} (${r.battles} battle${r.battles === 1 ? '' : 's'})`);
   await interaction.reply({
     content: rows.length ? `🏅 **Leaderboard** (3 points for a win, 2 for second, 1 for third)\n${lines.join('\n')}` : 'No battle has finished in this server yet.',

@@ -1,8 +1,7 @@
 import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
-import { UserInputError } from '../src/engine/index.ts';
-import { checkAttachment, type AttachmentMeta } from '../src/discord/attachments.ts';
+import { attachmentMeta, checkAttachment } from '../src/discord/attachments.ts';
 import type { BotContext } from '../src/discord/context.ts';
-import { startGeneration } from '../src/discord/generation.ts';
+import { submit } from '../src/discord/jobs.ts';
 import { InteractionReply } from '../src/discord/replies.ts';
 
 export const data = new SlashCommandBuilder()
@@ -14,29 +13,18 @@ export const data = new SlashCommandBuilder()
   .addBooleanOption((o) => o.setName('animate').setDescription('Also an animation walking from the first to the second'));
 
 export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
-  const reply = new InteractionReply(interaction, ctx.log);
-  const metas: AttachmentMeta[] = (['first', 'second'] as const).map((name) => {
-    const a = interaction.options.getAttachment(name, true);
-    return { name: a.name, url: a.url, size: a.size, contentType: a.contentType };
-  });
-  const what = ['The first image', 'The second image'];
-  try {
-    metas.forEach((m, i) => checkAttachment(m, ctx.attachments, what[i]));
-  } catch (error) {
-    if (error instanceof UserInputError) return reply.userError(error.message);
-    throw error;
-  }
+  const first = checkAttachment(attachmentMeta(interaction.options.getAttachment('first', true)), ctx.attachments, 'The first image');
+  const second = checkAttachment(attachmentMeta(interaction.options.getAttachment('second', true)), ctx.attachments, 'The second image');
   const ratio = interaction.options.getInteger('ratio') ?? 50;
   const animate = interaction.options.getBoolean('animate') ?? false;
-  startGeneration(
-    ctx,
-    reply,
-    {
-      userId: interaction.user.id,
-      request: { kind: 'blend', first: { attachment: metas[0]! }, second: { attachment: metas[1]! }, ratio, animate },
-      label: `blend ${ratio}%`,
-      headline: `Blend: ${ratio} % of the first image, ${100 - ratio} % of the second`,
-    },
-    () => reply.begin(),
-  );
+  submit(ctx, new InteractionReply(interaction, ctx.log), {
+    kind: 'blend',
+    userId: interaction.user.id,
+    first: { attachment: first },
+    second: { attachment: second },
+    ratio,
+    animate,
+    label: `blend ${ratio}%`,
+    headline: `Blend: ${ratio} % of the first image, ${100 - ratio} % of the second`,
+  });
 }

@@ -1,8 +1,9 @@
 import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
-import { UserInputError, validatePrompt } from '../src/engine/index.ts';
+import { validatePrompt } from '../src/engine/index.ts';
 import type { BotContext } from '../src/discord/context.ts';
-import { quote, startGeneration } from '../src/discord/generation.ts';
+import { submit } from '../src/discord/jobs.ts';
 import { InteractionReply } from '../src/discord/replies.ts';
+import { quote } from '../src/discord/texts.ts';
 
 export const data = new SlashCommandBuilder()
   .setName('imagine')
@@ -15,26 +16,18 @@ export const data = new SlashCommandBuilder()
   .addNumberOption((o) => o.setName('guidance').setDescription('How closely to follow the prompt (default: the model’s)').setMinValue(0).setMaxValue(30));
 
 export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
-  const reply = new InteractionReply(interaction, ctx.log);
-  let prompt: string;
-  try {
-    prompt = validatePrompt(interaction.options.getString('prompt', true));
-  } catch (error) {
-    if (error instanceof UserInputError) return reply.userError(error.message);
-    throw error;
-  }
+  const prompt = validatePrompt(interaction.options.getString('prompt', true));
   const n = interaction.options.getInteger('count') ?? 4;
   const seed = interaction.options.getInteger('seed');
   const guidance = interaction.options.getNumber('guidance');
-  startGeneration(
-    ctx,
-    reply,
-    {
-      userId: interaction.user.id,
-      request: { kind: 'imagine', prompt, n, ...(seed !== null ? { seed } : {}), ...(guidance !== null ? { guidance } : {}) },
-      label: `imagine: ${prompt.slice(0, 40)}`,
-      headline: quote(prompt),
-    },
-    () => reply.begin(),
-  );
+  submit(ctx, new InteractionReply(interaction, ctx.log), {
+    kind: 'imagine',
+    userId: interaction.user.id,
+    prompt,
+    n,
+    ...(seed !== null ? { seed } : {}),
+    ...(guidance !== null ? { guidance } : {}),
+    label: `imagine: ${prompt.slice(0, 40)}`,
+    headline: quote(prompt),
+  });
 }

@@ -1,8 +1,9 @@
 import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import type { BotContext } from '../src/discord/context.ts';
-import { reactionsFor } from '../src/discord/custom-ids.ts';
-import { quote, resultButtons } from '../src/discord/generation.ts';
+import { resultButtons } from '../src/discord/delivery.ts';
+import { reactionsFor } from '../src/discord/handlers/cell-reaction.ts';
 import { NO_PINGS, replyEphemeral } from '../src/discord/replies.ts';
+import { quote } from '../src/discord/texts.ts';
 
 export const data = new SlashCommandBuilder()
   .setName('show')
@@ -19,15 +20,15 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
   const ephemeral = (content: string) => replyEphemeral(interaction, content);
   const id = messageIdOf(interaction.options.getString('message', true));
   if (!id) return ephemeral('Give a message link (right-click the result → Copy Message Link) or a message id.');
-  const stored = await ctx.store.get(id);
+  const stored = ctx.store.generations.get(id);
   if (!stored) return ephemeral('I have no result for that message. /show works on results of /imagine, /vary, /blend and their variations.');
   if (!stored.grid) return ephemeral('I have the data of that result but not its picture, so I cannot show it again. Its buttons still work on the original.');
   const deferred = await interaction.deferReply({ withResponse: true });
   const cells = stored.embeddings.length;
   // Stored under the new message's id before its buttons can be clicked.
-  const copy = (messageId: string) => ctx.store.save({ ...stored, messageId, channelId: interaction.channelId, guildId: interaction.guildId, createdAt: Date.now() });
+  const copy = (messageId: string) => ctx.store.generations.save({ ...stored, messageId, channelId: interaction.channelId, guildId: interaction.guildId, createdAt: Date.now() });
   const deferredId = deferred.resource?.message?.id;
-  if (deferredId) await copy(deferredId);
+  if (deferredId) copy(deferredId);
   const what = stored.prompt ? quote(stored.prompt) : stored.kind === 'blend' ? 'A blend' : 'Variations';
   const message = await interaction.editReply({
     content: `${what}\nseed ${stored.seed} · shown again from a result of <@${stored.ownerId}> · V1–V${cells} for variations, 🔁 for a new seed`,
@@ -35,6 +36,6 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
     components: [resultButtons(cells)],
     allowedMentions: NO_PINGS,
   });
-  if (message.id !== deferredId) await copy(message.id);
+  if (message.id !== deferredId) copy(message.id);
   for (const emoji of reactionsFor(cells)) await message.react(emoji);
 }

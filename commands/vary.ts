@@ -1,9 +1,9 @@
 import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
-import { UserInputError } from '../src/engine/index.ts';
-import { checkAttachment } from '../src/discord/attachments.ts';
+import { attachmentMeta, checkAttachment } from '../src/discord/attachments.ts';
 import type { BotContext } from '../src/discord/context.ts';
-import { startGeneration } from '../src/discord/generation.ts';
+import { submit } from '../src/discord/jobs.ts';
 import { InteractionReply } from '../src/discord/replies.ts';
+import { plain } from '../src/discord/texts.ts';
 
 export const data = new SlashCommandBuilder()
   .setName('vary')
@@ -12,24 +12,13 @@ export const data = new SlashCommandBuilder()
   .addIntegerOption((o) => o.setName('count').setDescription('How many variations (default 4)').setMinValue(1).setMaxValue(4));
 
 export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
-  const reply = new InteractionReply(interaction, ctx.log);
-  const attachment = interaction.options.getAttachment('image', true);
-  const meta = { name: attachment.name, url: attachment.url, size: attachment.size, contentType: attachment.contentType };
-  try {
-    checkAttachment(meta, ctx.attachments);
-  } catch (error) {
-    if (error instanceof UserInputError) return reply.userError(error.message);
-    throw error;
-  }
-  startGeneration(
-    ctx,
-    reply,
-    {
-      userId: interaction.user.id,
-      request: { kind: 'vary', image: { attachment: meta }, n: interaction.options.getInteger('count') ?? 4 },
-      label: `vary: ${attachment.name}`,
-      headline: `Variations of ${attachment.name.replace(/[*_`~|]/g, '')}`,
-    },
-    () => reply.begin(),
-  );
+  const image = checkAttachment(attachmentMeta(interaction.options.getAttachment('image', true)), ctx.attachments);
+  submit(ctx, new InteractionReply(interaction, ctx.log), {
+    kind: 'vary',
+    userId: interaction.user.id,
+    image: { attachment: image },
+    n: interaction.options.getInteger('count') ?? 4,
+    label: `vary: ${image.name}`,
+    headline: `Variations of ${plain(image.name)}`,
+  });
 }

@@ -19,7 +19,13 @@ export interface AttachmentPolicy {
 
 const mib = (n: number) => `${(n / 1024 / 1024).toFixed(n < 1024 * 1024 ? 2 : 1)} MiB`;
 
-export function checkAttachment(a: AttachmentMeta, policy: AttachmentPolicy, what = 'The image'): void {
+/** The metadata of a discord.js Attachment (what a job keeps of it). */
+export function attachmentMeta(a: AttachmentMeta): AttachmentMeta {
+  return { name: a.name, url: a.url, size: a.size, contentType: a.contentType };
+}
+
+/** Checks an attachment from its metadata alone (UserInputError saying what is wrong); returns it. */
+export function checkAttachment(a: AttachmentMeta, policy: AttachmentPolicy, what = 'The image'): AttachmentMeta {
   let url: URL;
   try {
     url = new URL(a.url);
@@ -38,6 +44,7 @@ export function checkAttachment(a: AttachmentMeta, policy: AttachmentPolicy, wha
   if (type && !type.startsWith('image/')) {
     throw new UserInputError(`${what} (${a.name}) is not an image (${type}): attach a PNG, JPEG, WebP or GIF file.`);
   }
+  return a;
 }
 
 /** Fetches a checked attachment, refusing to read more than the policy allows. */
@@ -56,4 +63,33 @@ export async function downloadAttachment(a: AttachmentMeta, policy: AttachmentPo
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
+}
+
+/**
+ * Attachments fetched ahead, while their job waits in line (I/O stays outside the queue): `ahead`
+ * starts a download, `take` returns it (or starts one now), `drop` forgets it once the job is over.
+ */
+export class Downloads {
+  readonly #pending = new Map<string, Promise<Buffer>>();
+
+  constructor(readonly policy: AttachmentPolicy) {}
+
+  ahead(a: AttachmentMeta, what?: string): void {
+    if (this.#pending.has(a.url)) return;
+    const download = downloadAttachment(a, this.policy, what);
+    download.catch(() => {}); // the job that takes it reports the error
+    this.#pending.set(a.url, download);
+  }
+
+  take(a: AttachmentMeta, what?: string, signal?: AbortSignal): Promise<Buffer> {
+    return this.#pending.get(a.url) ?? downloadAttachment(a, this.policy, what, signal);
+  }
+
+  drop(a: AttachmentMeta): void {
+    this.#pending.delete(a.url);
+  }
+
+  get size(): number {
+    return this.#pending.size;
+  }
 }

@@ -1,24 +1,20 @@
 /**
- * Community image battles on top of the store: the battle card, entries drawn through the queue
- * (posted with 👍 and a Vote button), votes, closing at the deadline (timers rebuilt from the store
- * at start) and the results with a podium. The store decides (one entry, one vote, no self-votes,
- * close once); this module says it in Discord.
+ * Community image battles on top of the store: the battle card, votes, closing at the deadline
+ * (timers rebuilt from the store at start) and the results with a podium. Entries are jobs like any
+ * other (the `battle-entry` request: drawn by the processor, posted by delivery). The store decides
+ * (one entry, one vote, no self-votes, close once); this module says it in Discord.
  */
-import { ActionRowBuilder, ButtonBuilder, ButtonStyle, Routes, type Client, type Message } from 'discord.js';
-import { similarity, UserInputError, type Generation } from '../engine/index.ts';
+import { Routes, type Client } from 'discord.js';
 import type { Battle, Standing, VoteResult } from '../store/index.ts';
 import type { BotContext } from './context.ts';
-import { customIds, VOTE_EMOJI } from './custom-ids.ts';
-import { quote } from './generation.ts';
-import { startJob } from './jobs.ts';
-import { journal, type BattleEntryJob } from './journal.ts';
 import { podiumPng } from './podium.ts';
-import { NO_PINGS, type Reply, type ReplyPayload } from './replies.ts';
-import { generateOptions } from './requests.ts';
+import { NO_PINGS, type ReplyPayload } from './replies.ts';
+import { discordTime, quote } from './texts.ts';
 
-/** A Discord timestamp: each reader sees it in their own time zone (R: relative, f: date and time). */
-export const discordTime = (ms: number, style: 'R' | 'f') => `<t:${Math.floor(ms / 1000)}:${style}>`;
-const judgeText = (judge: number | null) => (judge === null ? '–' : judge.toFixed(3));
+/** The reaction that votes for a battle entry. */
+export const VOTE_EMOJI = '👍';
+
+export const judgeText = (judge: number | null) => (judge === null ? '–' : judge.toFixed(3));
 
 export function battleCard(battle: Battle): ReplyPayload {
   return {
@@ -31,62 +27,6 @@ export function battleCard(battle: Battle): ReplyPayload {
   };
 }
 
-function voteRow(entryId: number) {
-  return new ActionRowBuilder<ButtonBuilder>().addComponents(
-    new ButtonBuilder().setCustomId(customIds.vote(entryId)).setLabel('Vote').setEmoji(VOTE_EMOJI).setStyle(ButtonStyle.Primary),
-  );
-}
-
-interface EntryResult extends Generation {
-  judge: number;
-}
-
-/**
- * Draws a reserved entry through the queue and posts it as its own message with 👍 and a Vote
- * button; journalled like any job (`journalId` for one run again after a restart). An entry that
- * cannot be drawn is dropped, so its author may enter again.
- */
-export function startEntry(client: Client, ctx: BotContext, reply: Reply, entry: BattleEntryJob, accepted: () => void, journalId?: number): boolean {
-  const hooks = journal(ctx, reply, entry.userId, { type: 'battle-entry', entry }, journalId);
-  const battle = ctx.db.battles.get(entry.battleId);
-  const headline = `⚔️ Entry by <@${entry.userId}> for ${quote(battle?.theme ?? '')}: ${quote(entry.prompt)}`;
-  return startJob<EntryResult>(
-    ctx,
-    reply,
-    {
-      userId: entry.userId,
-      label: `battle entry: ${entry.prompt.slice(0, 40)}`,
-      headline,
-      run: async ({ signal, onProgress }) => {
-        const now = ctx.db.battles.get(entry.battleId);
-        if (!now || now.state !== 'open') throw new UserInputError('The battle closed before your entry could be drawn.');
-        const generation = await ctx.engine.imagine(entry.prompt, generateOptions(ctx, { n: 1, signal, onProgress }));
-        const [theme] = await ctx.engine.embedTexts([now.theme]);
-        return { ...generation, judge: similarity(theme!, generation.embeddings[0]!) };
-      },
-      render: (result) => ({
-        content: `${headline}\nCLIP judge ${judgeText(result.judge)} · vote with ${VOTE_EMOJI} or the button`,
-        files: [{ attachment: result.images[0]!, name: `entry-${entry.entryId}.png` }],
-        components: [voteRow(entry.entryId)],
-      }),
-      save: async (messageId, result) => {
-        ctx.db.battles.completeEntry(entry.entryId, { messageId, image: result.images[0]!, embedding: result.embeddings[0]!, judge: result.judge });
-      },
-      after: async (message: Message) => {
-        await message.react(VOTE_EMOJI);
-      },
-      journal: {
-        ...hooks,
-        failed: (reason) => {
-          hooks.failed(reason);
-          ctx.db.battles.dropEntry(entry.entryId);
-        },
-      },
-    },
-    accepted,
-  );
-}
-
 export type VoteOutcome = VoteResult & { message: string };
 
 /**
@@ -94,9 +34,9 @@ export type VoteOutcome = VoteResult & { message: string };
  * refused 👍 is taken off again.
  */
 export async function castVote(client: Client, ctx: BotContext, entryId: number, voterId: string, via: 'button' | 'reaction'): Promise<VoteOutcome> {
-  const result = ctx.db.battles.vote(entryId, voterId);
-  const entry = ctx.db.battles.entry(entryId);
-  const battle = entry ? ctx.db.battles.get(entry.battleId) : null;
+  const result = ctx.store.battles.vote(entryId, voterId);
+  const entry = ctx.store.battles.entry(entryId);
+  const battle = entry ? ctx.store.battles.get(entry.battleId) : null;
   const who = entry ? `<@${entry.userId}>` : 'this entry';
   if (result.ok) {
     ctx.log.info('vote', { entry: entryId, voter: voterId, moved: result.previousEntry?.id ?? null });
@@ -131,7 +71,7 @@ export async function resultsPayload(ctx: BotContext, battle: Battle, standings:
   const lines = [`🏆 **Results** of the battle ${quote(battle.theme)}`];
   if (!standings.length) return { content: `${lines[0]}\nNo entries: no winner this time.` };
   lines.push(...standingLines(standings, true), 'Ranked by votes; ties broken by the CLIP judge score.');
-  const podium = await podiumPng(standings.slice(0, 3).map((s) => ctx.db.battles.entryImage(s.id).image));
+  const podium = await podiumPng(standings.slice(0, 3).map((s) => ctx.store.battles.entryImage(s.id).image));
   return { content: lines.join('\n'), files: [{ attachment: podium, name: 'podium.png' }] };
 }
 
@@ -142,7 +82,7 @@ export async function resultsPayload(ctx: BotContext, battle: Battle, standings:
 export async function closeBattle(client: Client, ctx: BotContext, battleId: number): Promise<boolean> {
   clearTimeout(ctx.battleTimers.get(battleId));
   ctx.battleTimers.delete(battleId);
-  const standings = ctx.db.battles.close(battleId);
+  const standings = ctx.store.battles.close(battleId);
   if (!standings) return false;
   ctx.log.info('battle closed', { battle: battleId, entries: standings.length });
   await announce(client, ctx, battleId);
@@ -151,13 +91,13 @@ export async function closeBattle(client: Client, ctx: BotContext, battleId: num
 
 /** Posts the results of a closed battle and marks it announced (again after a crash in between). */
 async function announce(client: Client, ctx: BotContext, battleId: number): Promise<void> {
-  const battle = ctx.db.battles.get(battleId);
+  const battle = ctx.store.battles.get(battleId);
   if (!battle || battle.state !== 'closed') return;
-  const payload = await resultsPayload(ctx, battle, ctx.db.battles.results(battleId));
+  const payload = await resultsPayload(ctx, battle, ctx.store.battles.results(battleId));
   const channel = await client.channels.fetch(battle.channelId);
   if (!channel?.isSendable()) throw new Error(`cannot post in channel ${battle.channelId}`);
   await channel.send({ ...payload, allowedMentions: NO_PINGS, ...(battle.messageId ? { reply: { messageReference: battle.messageId, failIfNotExists: false } } : {}) });
-  ctx.db.battles.announced(battleId);
+  ctx.store.battles.announced(battleId);
 }
 
 /** Closes the battle at its deadline (at once if it has passed). */
@@ -175,10 +115,10 @@ export function scheduleClose(client: Client, ctx: BotContext, battle: Battle): 
 
 /** At start: deadline timers for the open battles, results for battles closed but not yet announced. */
 export function restoreBattles(client: Client, ctx: BotContext): void {
-  for (const battle of ctx.db.battles.inState('closed')) {
+  for (const battle of ctx.store.battles.inState('closed')) {
     announce(client, ctx, battle.id).catch((error: unknown) => ctx.log.error('could not announce a battle', { error, battle: battle.id }));
   }
-  const open = ctx.db.battles.inState('open');
+  const open = ctx.store.battles.inState('open');
   for (const battle of open) scheduleClose(client, ctx, battle);
   if (open.length) ctx.log.info('battle timers rebuilt', { battles: open.length });
 }

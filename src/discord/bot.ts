@@ -1,19 +1,22 @@
 /**
- * The bot: a discord.js client wired to the router, the inference queue and the store. With
+ * The bot: a discord.js client wired to the router, the inference queue (with its one processor) and the store. With
  * `config.restUrl` REST (and so gateway discovery) goes to that base URL: a REST proxy, or the local
  * Discord of src/sandbox.
  */
 import { Client, Events, GatewayIntentBits, Partials, type Collection } from 'discord.js';
-import type { Engine } from '../engine/index.ts';
+import type { Engine, Progress } from '../engine/index.ts';
 import { InferenceQueue } from '../queue/index.ts';
 import { Store } from '../store/index.ts';
+import { Downloads } from './attachments.ts';
 import { clearBattleTimers, restoreBattles } from './battles.ts';
 import { loadCommands, type Command } from './commands.ts';
 import type { Config } from './config.ts';
 import type { BotContext } from './context.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { NO_PINGS } from './replies.ts';
+import { createProcessor } from './processor.ts';
+import { ChannelReply, NO_PINGS } from './replies.ts';
 import { recoverJobs } from './recovery.ts';
+import type { JobRequest, JobResult } from './request.ts';
 import { attachRouter } from './router.ts';
 
 export interface BotOptions {
@@ -38,21 +41,23 @@ export class Bot {
 
   static async create(opts: BotOptions): Promise<Bot> {
     const log = opts.log ?? createLogger({ level: opts.config.logLevel, secrets: [opts.config.token] });
-    const db = opts.store ?? Store.open(':memory:');
+    const store = opts.store ?? Store.open(':memory:');
+    const attachments = { hosts: opts.config.cdnHosts, maxBytes: opts.config.maxInputBytes };
     const ctx: BotContext = {
       engine: opts.engine,
-      queue: new InferenceQueue(opts.config.queue),
-      store: db.generations,
-      db,
-      durable: !db.db.memory,
+      queue: new InferenceQueue<JobRequest, JobResult, Progress>(opts.config.queue),
+      store,
+      durable: !store.sqlite.memory,
       now: opts.now ?? Date.now,
       battleTimers: new Map(),
       config: opts.config,
       log,
-      attachments: { hosts: opts.config.cdnHosts, maxBytes: opts.config.maxInputBytes },
+      attachments,
+      downloads: new Downloads(attachments),
       pendingClassify: new Map(),
       inflight: new Set(),
     };
+    ctx.queue.process(createProcessor(ctx));
     const commands = await loadCommands(opts.commandsDir, log);
     const client = new Client({
       intents: INTENTS,
@@ -78,7 +83,7 @@ export class Bot {
     await this.client.login(token);
     await ready;
     this.ctx.log.info('connected to Discord', { user: this.client.user?.tag, guilds: this.client.guilds.cache.size, commands: [...this.commands.keys()] });
-    recoverJobs(this.client, this.ctx);
+    recoverJobs(this.ctx, (job) => new ChannelReply(this.client, job.channelId, job.guildId, null, job.userId, this.ctx.log));
     restoreBattles(this.client, this.ctx);
   }
 

@@ -1,19 +1,19 @@
 /** What every command and handler is given: the engine, the queue, the store, config and logs. */
-import type { Engine } from '../engine/index.ts';
-import type { InferenceQueue } from '../queue/index.ts';
-import type { GenerationStore, Store } from '../store/index.ts';
-import type { AttachmentMeta, AttachmentPolicy } from './attachments.ts';
+import type { Engine, Progress } from '../engine/index.ts';
+import type { JobQueue } from '../queue/index.ts';
+import type { Store } from '../store/index.ts';
+import type { AttachmentMeta, AttachmentPolicy, Downloads } from './attachments.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
+import type { JobRequest, JobResult } from './request.ts';
 
 export interface BotContext {
   engine: Engine;
-  queue: InferenceQueue;
-  /** The results behind messages, by message id (buttons and reactions). */
-  store: GenerationStore;
-  /** The SQLite database: generations, the job journal, battles. */
-  db: Store;
-  /** Whether `db` outlives the process (a file): jobs then wait for a restart instead of being dropped. */
+  /** The one queue every job goes through; its processor is processor.ts's. */
+  queue: JobQueue<JobRequest, JobResult, Progress>;
+  /** The SQLite database: `generations` (results by message id), `journal` (jobs), `battles`. */
+  store: Store;
+  /** Whether `store` outlives the process (a file): jobs then wait for a restart instead of being dropped. */
   durable: boolean;
   /** The clock battles' deadlines are read from. */
   now: () => number;
@@ -22,6 +22,8 @@ export interface BotContext {
   config: Config;
   log: Logger;
   attachments: AttachmentPolicy;
+  /** Attachments fetched while their job waits. */
+  downloads: Downloads;
   /** Images waiting for the labels of the "Classify image" modal, by modal key. */
   pendingClassify: Map<string, AttachmentMeta>;
   /** Jobs whose result is still being delivered; shutdown waits for them. */

@@ -1,117 +1,129 @@
 /**
- * One job from request to result: queued through the inference queue (refused with the reason when
- * over a cap), its position and a Cancel button while it waits, progress with a preview while it
- * runs, then the result, or an error message that says what happened.
+ * A job from request to result. `submit` journals the request (restart recovery), adds it to the
+ * queue (refused with the reason when over a cap), starts fetching its attachments while it waits,
+ * shows its position with a Cancel button, then its progress with a preview; the queue runs it
+ * through the one processor (processor.ts, set in bot.ts); then delivery.ts posts the result, or
+ * the person who asked is told what happened.
  */
-import { ActionRowBuilder, ButtonBuilder, ButtonStyle } from 'discord.js';
 import { UserInputError, type Progress } from '../engine/index.ts';
-import { JobCancelledError, JobPostponedError, QueueError } from '../queue/index.ts';
+import { JobPostponedError, QueueError, type JobHandle } from '../queue/index.ts';
 import type { BotContext } from './context.ts';
-import { customIds } from './custom-ids.ts';
+import { deliver, type Delivered } from './delivery.ts';
+import { cancelRow } from './handlers/cancel.ts';
+import type { Logger } from './logger.ts';
 import type { Reply, ReplyPayload } from './replies.ts';
-import type { Message } from 'discord.js';
+import { attachmentsOf, isJournalled, type JobRequest, type JobResult } from './request.ts';
+import { MODEL_FAILED, queueErrorText, rejectText } from './texts.ts';
 
-export interface JobRequest<T> {
-  userId: string;
-  /** Short words for /queue. */
-  label: string;
-  /** The first line of every status, e.g. **a red star**. */
-  headline: string;
-  run: (opts: { signal: AbortSignal; onProgress: (p: Progress) => void }) => Promise<T>;
-  render: (result: T) => Promise<ReplyPayload> | ReplyPayload;
-  /** Remembers the result under the id of the message it goes to: before it is shown when that id is known, else after. */
-  save?: (messageId: string, result: T) => Promise<void>;
-  /** After the result is shown (add reactions). */
-  after?: (message: Message, result: T) => Promise<void>;
-  /** The job's row in the journal (restart recovery): started, done with its message, failed. */
-  journal?: JournalHooks;
-}
-
-export interface JournalHooks {
+/** The job's row in the journal: started, done with its message, failed. */
+interface Journal {
   started(): void;
   done(messageId: string | null): void;
   failed(reason: string): void;
 }
 
-export function cancelRow(jobId: string) {
-  return new ActionRowBuilder<ButtonBuilder>().addComponents(
-    new ButtonBuilder().setCustomId(customIds.cancel(jobId)).setLabel('Cancel').setStyle(ButtonStyle.Secondary).setEmoji('✖️'),
-  );
+/** Journals a new job (or reuses `existingId`, for one run again after a restart); a journal write that fails is logged, not the job's failure. */
+function journalFor(ctx: BotContext, reply: Reply, request: JobRequest, existingId?: number): Journal {
+  const { journal } = ctx.store;
+  const id = existingId ?? journal.add({ userId: request.userId, channelId: reply.channelId, guildId: reply.guildId, interactionId: reply.interactionId, payload: request });
+  const safely = (what: string, fn: () => void) => {
+    try {
+      fn();
+    } catch (error) {
+      ctx.log.error(`could not journal that the job ${what}`, { error, journal: id });
+    }
+  };
+  return {
+    started: () => safely('started', () => journal.started(id)),
+    done: (messageId) => safely('is done', () => journal.done(id, messageId)),
+    failed: (reason) => safely('failed', () => journal.failed(id, reason)),
+  };
 }
 
 /**
  * Submits the job. Returns false (having told the user why) when the queue refuses it; otherwise
- * calls `accepted` at once (to acknowledge the interaction) and delivers the result in the background.
+ * acknowledges the interaction at once (`reply.begin()`) and delivers the result in the background.
+ * `journalId`: the journal row of a job run again after a restart.
  */
-export function startJob<T>(ctx: BotContext, reply: Reply, req: JobRequest<T>, accepted: () => void): boolean {
-  let jobId: string | undefined;
-  const status = (line: string, extra: Partial<ReplyPayload> = {}) => {
-    if (jobId) reply.status({ content: `${req.headline}\n${line}`, components: [cancelRow(jobId)], ...extra });
+export function submit(ctx: BotContext, reply: Reply, request: JobRequest, journalId?: number): boolean {
+  const journal = isJournalled(request) ? journalFor(ctx, reply, request, journalId) : null;
+  const failed = (reason: string) => {
+    journal?.failed(reason);
+    // An entry that cannot be drawn is dropped, so its author may enter again.
+    if (request.kind === 'battle-entry') ctx.store.battles.dropEntry(request.entryId);
   };
-  const submitted = ctx.queue.submit<T, Progress>({
-    userId: req.userId,
-    label: req.label,
-    // The prior's steps are quick and have no picture: the first report shown is the decoder's first step.
-    run: ({ signal, progress }) => req.run({ signal, onProgress: (p) => p.stage === 'decoder' && progress(p) }),
-    onPosition: (position) => status(`⏳ Queued: position ${position}.`),
-    onStart: () => {
-      ctx.log.info('job started', { job: jobId, user: req.userId, label: req.label });
-      req.journal?.started();
-      status('🎨 Working on it…');
-    },
-    onProgress: (p) => {
+  // Downloads start before the queue may start the job, and run while it waits (I/O outside the queue).
+  const attachments = attachmentsOf(request);
+  for (const a of attachments) ctx.downloads.ahead(a.attachment, a.what);
+  const added = ctx.queue.add(request);
+  if (!added.ok) {
+    for (const a of attachments) ctx.downloads.drop(a.attachment);
+    failed(added.reason);
+    void reply.userError(rejectText(added.reason, ctx.queue.limits)).catch((error: unknown) => ctx.log.warn('could not tell the user', { error }));
+    return false;
+  }
+  const { job } = added;
+  reply.begin();
+  const log = ctx.log.child({ job: job.id, user: request.userId, label: request.label });
+  const status = (line: string, extra: Partial<ReplyPayload> = {}) => reply.status({ content: `${request.headline}\n${line}`, components: [cancelRow(job.id)], ...extra });
+  const started = () => {
+    log.info('job started');
+    journal?.started();
+    status('🎨 Working on it…');
+  };
+  job
+    .on('position', (position) => status(`⏳ Queued: position ${position}.`))
+    .on('active', started)
+    .on('progress', (p) => {
       if (!p.preview) return status(`🎨 Step ${p.step}/${p.steps}…`);
       p.preview()
         .then((png) => status(`🎨 Step ${p.step}/${p.steps}…`, { files: [{ attachment: png, name: 'preview.png' }] }))
-        .catch((error: unknown) => ctx.log.debug('preview failed', { error }));
-    },
-  });
-  if (!submitted.ok) {
-    req.journal?.failed(submitted.reason);
-    void reply.userError(submitted.message).catch((error: unknown) => ctx.log.warn('could not tell the user', { error }));
-    return false;
-  }
-  const { job } = submitted;
-  jobId = job.id;
-  accepted();
+        .catch((error: unknown) => log.debug('preview failed', { error }));
+    });
+  // The handle's listeners hear changes from now on; where it stands now is read once.
   const info = job.info();
   if (info.state === 'queued') status(`⏳ Queued: position ${info.position}.`);
-  else if (info.state === 'running') status('🎨 Working on it…');
-  const log = ctx.log.child({ job: job.id, user: req.userId, label: req.label });
+  else if (info.state === 'running') started();
   log.info('job queued', { position: info.position });
 
-  const delivery = (async () => {
-    let afterDelivery: (() => Promise<void>) | null = null;
-    try {
-      const result = await job.result;
-      const payload = await req.render(result);
-      const target = req.save ? await reply.targetMessageId() : null;
-      if (target) await req.save!(target, result);
-      const message = await reply.final(payload);
-      log.info('job done', { message: message?.id });
-      if (message && req.save && message.id !== target) await req.save(message.id, result);
-      req.journal?.done(message?.id ?? null);
-      if (message && req.after) afterDelivery = () => req.after!(message, result);
-    } catch (error) {
-      // Postponed at shutdown: the journal keeps it queued, to run after the restart.
-      if (!(error instanceof JobPostponedError)) req.journal?.failed(error instanceof Error ? error.message : String(error));
-      if (error instanceof UserInputError) {
-        await reply.userError(error.message);
-      } else if (error instanceof JobCancelledError) {
-        await reply.final({ content: `${req.headline}\n✖️ Cancelled.` });
-      } else if (error instanceof QueueError) {
-        await reply.final({ content: `${req.headline}\n⚠️ ${error.message}` });
-      } else {
-        log.error('job failed', { error });
-        await reply.final({ content: `${req.headline}\n⚠️ The model failed on this one. Nothing else is affected; please try again.` });
-      }
-    }
-    // Outside the try: the result is posted and journalled done, so a failing follow-up (a reaction
-    // Discord refuses) must not mark the job failed nor overwrite the result with an error.
-    await afterDelivery?.().catch((error: unknown) => log.warn('follow-up after the result failed; the result stands', { error }));
-  })()
+  const delivery = finish(ctx, reply, request, job, log, { done: (id) => journal?.done(id), failed })
     .catch((error: unknown) => log.error('could not deliver the result', { error }))
-    .finally(() => ctx.inflight.delete(delivery));
+    .finally(() => {
+      for (const a of attachments) ctx.downloads.drop(a.attachment);
+      ctx.inflight.delete(delivery);
+    });
   ctx.inflight.add(delivery);
   return true;
+}
+
+/** Waits for the result and delivers it, or tells the requester why there is none. */
+async function finish(
+  ctx: BotContext,
+  reply: Reply,
+  request: JobRequest,
+  job: JobHandle<JobResult, Progress>,
+  log: Logger,
+  journal: { done(messageId: string | null): void; failed(reason: string): void },
+): Promise<void> {
+  let followUp: Delivered['followUp'] = null;
+  try {
+    const delivered = await deliver(ctx, reply, request, await job.result);
+    log.info('job done', { message: delivered.message?.id });
+    journal.done(delivered.message?.id ?? null);
+    followUp = delivered.followUp;
+  } catch (error) {
+    // Postponed at shutdown: the journal keeps it queued, to run after the restart.
+    if (!(error instanceof JobPostponedError)) journal.failed(error instanceof QueueError ? error.code : error instanceof Error ? error.message : String(error));
+    if (error instanceof UserInputError) {
+      await reply.userError(error.message);
+    } else if (error instanceof QueueError) {
+      await reply.final({ content: `${request.headline}\n${queueErrorText(error)}` });
+    } else {
+      log.error('job failed', { error });
+      await reply.final({ content: `${request.headline}\n${MODEL_FAILED}` });
+    }
+  }
+  // Outside the try: the result is posted and journalled done, so a failing follow-up (a reaction
+  // Discord refuses) must not mark the job failed nor overwrite the result with an error.
+  await followUp?.().catch((error: unknown) => log.warn('follow-up after the result failed; the result stands', { error }));
 }

@@ -3,43 +3,44 @@
  * once more, their results posted in the channel with a mention of the requester (the interaction
  * token may be dead). A job that has already been tried twice is marked failed and its requester told.
  */
-import type { Client } from 'discord.js';
 import type { JournalEntry } from '../store/index.ts';
-import { startEntry } from './battles.ts';
 import type { BotContext } from './context.ts';
-import { startGeneration } from './generation.ts';
-import type { JournalPayload } from './journal.ts';
-import { ChannelReply } from './replies.ts';
+import { submit } from './jobs.ts';
+import type { Reply } from './replies.ts';
+import { requestFromJournal } from './request.ts';
 
 /** Attempts after which a job is given up: it was started twice and never finished. */
 export const MAX_ATTEMPTS = 2;
 
-export function recoverJobs(client: Client, ctx: BotContext): void {
-  const unfinished = ctx.db.jobs.unfinished<JournalPayload>();
+/** Where a recovered job's messages go: in bot.ts, a ChannelReply to the job's channel. */
+export type ReplyFor = (job: JournalEntry) => Reply;
+
+export function recoverJobs(ctx: BotContext, replyFor: ReplyFor): void {
+  const unfinished = ctx.store.journal.unfinished();
   if (unfinished.length) ctx.log.info('recovering unfinished jobs', { jobs: unfinished.length });
   for (const job of unfinished) {
     try {
-      recoverOne(client, ctx, job);
+      recoverOne(ctx, job, replyFor);
     } catch (error) {
       ctx.log.error('could not recover a job', { error, journal: job.id });
-      ctx.db.jobs.failed(job.id, 'could not be recovered');
+      ctx.store.journal.failed(job.id, 'could not be recovered');
     }
   }
 }
 
-function recoverOne(client: Client, ctx: BotContext, job: JournalEntry<JournalPayload>): void {
-  const reply = new ChannelReply(client, job.channelId, job.guildId, null, job.userId, ctx.log);
-  const what = job.payload.type === 'generation' ? job.payload.job.headline : `Your battle entry ${JSON.stringify(job.payload.entry.prompt)}`;
+function recoverOne(ctx: BotContext, job: JournalEntry, replyFor: ReplyFor): void {
+  const request = requestFromJournal(job.payload, (battleId) => ctx.store.battles.get(battleId)?.theme ?? null);
+  const reply = replyFor(job);
   if (job.attempts >= MAX_ATTEMPTS) {
-    ctx.db.jobs.failed(job.id, `stopped ${job.attempts} times while running`);
-    if (job.payload.type === 'battle-entry') ctx.db.battles.dropEntry(job.payload.entry.entryId);
+    ctx.store.journal.failed(job.id, `stopped ${job.attempts} times while running`);
+    if (request.kind === 'battle-entry') ctx.store.battles.dropEntry(request.entryId);
     ctx.log.warn('job failed twice; given up', { journal: job.id, user: job.userId });
+    const what = request.kind === 'battle-entry' ? `Your battle entry ${JSON.stringify(request.prompt)}` : request.headline;
     void reply
       .userError(`${what}\n⚠️ This job was interrupted twice (the bot stopped while drawing it), so it was dropped. Please try again.`)
       .catch((error: unknown) => ctx.log.warn('could not tell the requester', { error }));
     return;
   }
   ctx.log.info('running a job again after a restart', { journal: job.id, user: job.userId, attempts: job.attempts });
-  if (job.payload.type === 'generation') startGeneration(ctx, reply, job.payload.job, () => {}, job.id);
-  else startEntry(client, ctx, reply, job.payload.entry, () => {}, job.id);
+  submit(ctx, reply, request, job.id);
 }

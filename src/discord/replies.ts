@@ -78,6 +78,9 @@ export abstract class Reply {
     return null;
   }
 
+  /** Acknowledges the request once the queue took the job (an interaction: within Discord's 3 s). */
+  begin(): void {}
+
   protected abstract send(payload: ReplyPayload, final: boolean): Promise<Message | null>;
   /**
    * The id of the message the final result will be shown in, when known in advance (so what
@@ -118,10 +121,6 @@ export abstract class Reply {
     this.#pending = null;
   }
 
-  /** Resolves when every edit asked for so far is done. */
-  settled(): Promise<void> {
-    return this.enqueue(async () => {});
-  }
 }
 
 export class InteractionReply extends Reply {
@@ -141,7 +140,7 @@ export class InteractionReply extends Reply {
   }
 
   /** Acknowledges within Discord's 3 s: "thinking…" until the first status. */
-  begin(): void {
+  override begin(): void {
     this.enqueue(async () => {
       try {
         const response = await this.interaction.deferReply({ withResponse: true });

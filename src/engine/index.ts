@@ -22,6 +22,7 @@ import {
   validateRatio,
   validateSeed,
   validateSteps,
+  validateTemplate,
   validateTop,
 } from './validate.ts';
 import { l2normalize, slerp } from './vectors.ts';
@@ -32,7 +33,7 @@ export type { PackInfo } from './pack.ts';
 export type { World } from './world.ts';
 export { SCHEDULER_NAMES, type SchedulerName } from './schedulers/index.ts';
 export { scoreChartPng, DEFAULT_IMAGE_LIMITS, type ImageLimits } from './images.ts';
-export { parseLabels, validatePrompt } from './validate.ts';
+export { parseLabels, validatePrompt, validateTemplate } from './validate.ts';
 /** Cosine similarity of the engine's embeddings, which are unit vectors: their dot product. */
 export { dot as similarity } from './vectors.ts';
 
@@ -188,8 +189,7 @@ export class Engine {
     opts: { template?: string; maxLabels?: number } = {},
   ): Promise<{ label: string; score: number }[]> {
     const list = parseLabels(labels, opts.maxLabels ?? 20);
-    const template = opts.template ?? '{}';
-    if (!template.includes('{}')) throw new UserInputError('The template must contain {} where the label goes, e.g. "a photo of {}".');
+    const template = validateTemplate(opts.template ?? '{}');
     // The image (sharp, then the vision model) and the labels (the text model) in parallel.
     const [[emb], texts] = await Promise.all([this.embedImages([image]), this.clip.embedTexts(list.map((l) => template.replace('{}', l)))]);
     const scores = this.clip.scores(emb!, texts);

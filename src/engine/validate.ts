@@ -9,15 +9,23 @@ export const MAX_PROMPT_CHARS = 300;
 export const MAX_LABEL_CHARS = 100;
 export const MAX_FRAMES = 24;
 
-export function validatePrompt(prompt: unknown): string {
+/** `what` names the text in the messages when it is not a prompt (a battle's theme). */
+export function validatePrompt(prompt: unknown, what?: string): string {
+  const say = (message: string) => new UserInputError(what ? `${what}: ${message}` : message);
   if (typeof prompt !== 'string' || prompt.trim() === '') {
-    throw new UserInputError('The prompt is empty: describe the picture, e.g. "a big red star on a blue background".');
+    throw say('The prompt is empty: describe the picture, e.g. "a big red star on a blue background".');
   }
   const p = prompt.trim().replace(/\s+/g, ' ');
   if (p.length > MAX_PROMPT_CHARS) {
-    throw new UserInputError(`The prompt is too long (${p.length} characters; at most ${MAX_PROMPT_CHARS}): shorten it.`);
+    throw say(`The prompt is too long (${p.length} characters; at most ${MAX_PROMPT_CHARS}): shorten it.`);
   }
   return p;
+}
+
+/** A template around each label must hold `{}` where the label goes; null (none) is fine. */
+export function validateTemplate<T extends string | null | undefined>(template: T): T {
+  if (typeof template === 'string' && !template.includes('{}')) throw new UserInputError('The template must contain {} where the label goes, e.g. "a photo of {}".');
+  return template;
 }
 
 /**

@@ -1,40 +1,43 @@
-/** Why the queue refused or ended a job; every message is written for the person who asked. */
-export class QueueError extends Error {}
+/**
+ * Why the queue refused or ended a job, as codes (BullMQ's way: error classes name the mechanism).
+ * The words people read are the Discord layer's (src/discord/texts.ts).
+ */
+export type QueueErrorCode = 'cancelled' | 'timeout' | 'closed' | 'postponed';
+
+export class QueueError extends Error {
+  constructor(
+    readonly code: QueueErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
 
 export class JobCancelledError extends QueueError {
   constructor() {
-    super('Cancelled.');
+    super('cancelled', 'the job was cancelled by its owner');
   }
 }
 
 export class JobTimeoutError extends QueueError {
-  constructor(seconds: number) {
-    super(`That took longer than ${seconds} s and was stopped. Try fewer images or fewer steps.`);
+  constructor(readonly seconds: number) {
+    super('timeout', `the job ran past its timeout of ${seconds} s and was aborted`);
   }
 }
 
 export class QueueClosedError extends QueueError {
   constructor() {
-    super('The bot is shutting down and did not run this. Please try again in a minute.');
+    super('closed', 'the queue closed before the job ran');
   }
 }
 
 /** Shutdown with a journal: the job was not run now; it stays journalled and runs after the restart. */
 export class JobPostponedError extends QueueError {
   constructor() {
-    super('The bot is shutting down for a moment. This job keeps its place and runs when the bot is back; the result will be posted in this channel.');
+    super('postponed', 'the queue closed before the job ran; it stays journalled for the next start');
   }
 }
 
+/** Why `add` refused a job. */
 export type RejectReason = 'user-limit' | 'global-limit' | 'closed';
-
-export function rejectMessage(reason: RejectReason, limits: { perUser: number; global: number }): string {
-  switch (reason) {
-    case 'user-limit':
-      return `You already have ${limits.perUser} job${limits.perUser === 1 ? '' : 's'} waiting or running. Wait for one to finish (or cancel one) and try again.`;
-    case 'global-limit':
-      return `The queue is full (${limits.global} jobs). Please try again in a few minutes.`;
-    case 'closed':
-      return 'The bot is shutting down and is not taking new jobs. Please try again in a minute.';
-  }
-}

@@ -1,2 +1,3 @@
-export { InferenceQueue, type Job, type JobContext, type JobInfo, type JobSpec, type JobState, type QueueLimits, type QueueOptions, type SubmitResult, type CancelResult } from './inference-queue.ts';
-export { QueueError, JobCancelledError, JobTimeoutError, QueueClosedError, JobPostponedError, rejectMessage, type RejectReason } from './errors.ts';
+export type { AddResult, CancelResult, JobData, JobEvents, JobHandle, JobInfo, JobQueue, JobState, Processor, ProcessorJob, QueueLimits } from './queue.ts';
+export { InferenceQueue, type QueueOptions } from './inference-queue.ts';
+export { QueueError, JobCancelledError, JobTimeoutError, QueueClosedError, JobPostponedError, type QueueErrorCode, type RejectReason } from './errors.ts';

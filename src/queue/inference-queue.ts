@@ -1,5 +1,5 @@
 /**
- * The one serialized inference queue: every model call runs through a p-queue of concurrency 1.
+ * The in-process JobQueue (queue.ts): one processor, every model call through a p-queue of concurrency 1.
  * Jobs wait here and are handed to p-queue one at a time, round-robin across users: each job gets a
  * round (the user's previous round + 1, but never before the round now running), and the next job
  * is the one with the lowest round, then the oldest. So with three users of three jobs each the order
@@ -7,78 +7,35 @@
  * cancel (owner only), a per-job timeout and throttled progress.
  */
 import PQueue from 'p-queue';
-import { JobCancelledError, JobPostponedError, JobTimeoutError, QueueClosedError, rejectMessage, type RejectReason } from './errors.ts';
-
-export interface QueueLimits {
-  /** Jobs one user may have waiting or running (default 3). */
-  perUser: number;
-  /** Jobs waiting or running in all (default 50). */
-  global: number;
-}
+import { JobCancelledError, JobPostponedError, JobTimeoutError, QueueClosedError, type RejectReason } from './errors.ts';
+import type { AddResult, CancelResult, JobData, JobEvents, JobHandle, JobInfo, JobQueue, JobState, Processor, QueueLimits } from './queue.ts';
 
 export interface QueueOptions extends Partial<QueueLimits> {
   /** A running job is aborted after this long (default 5 minutes). */
   jobTimeoutMs?: number;
-  /** Progress reaches a job's listener at most once per this interval (default 1500 ms). */
+  /** Progress reaches a job's listeners at most once per this interval (default 1500 ms). */
   progressIntervalMs?: number;
   /** After a cancel or timeout, how long the slot waits for the model call to stop (default 30 s). */
   abortGraceMs?: number;
   now?: () => number;
 }
 
-export interface JobContext<P> {
-  /** Aborted on cancel, timeout or shutdown: pass it to the engine. */
-  signal: AbortSignal;
-  /** Report progress; the queue throttles it before it reaches `onProgress`. */
-  progress: (p: P) => void;
-}
-
-export interface JobSpec<T, P = unknown> {
-  userId: string;
-  /** Short words for `/queue`, e.g. "imagine: a red star". */
-  label: string;
-  run: (ctx: JobContext<P>) => Promise<T>;
-  /** Called when the job's place in line changes (1 = next), while it waits. */
-  onPosition?: (position: number) => void;
-  onStart?: () => void;
-  onProgress?: (p: P) => void;
-}
-
-export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
-
-export interface JobInfo {
-  id: string;
-  userId: string;
-  label: string;
-  state: JobState;
-  /** Place in line (1 = next) while queued; 0 while running. */
-  position: number | null;
-}
-
-export interface Job<T> {
-  readonly id: string;
-  readonly userId: string;
-  readonly result: Promise<T>;
-  info(): JobInfo;
-}
-
-export type SubmitResult<T> = { ok: true; job: Job<T> } | { ok: false; reason: RejectReason; message: string };
-
-export type CancelResult = 'cancelled' | 'not-found' | 'not-owner' | 'finished';
+type Listeners = { [E in keyof JobEvents<unknown>]: ((...args: JobEvents<unknown>[E]) => void)[] };
 
 interface Entry {
   id: string;
   seq: number;
   round: number;
-  spec: JobSpec<unknown, unknown>;
+  data: JobData;
   state: JobState;
   position: number | null;
   controller: AbortController;
+  listeners: Listeners;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
 
-export class InferenceQueue {
+export class InferenceQueue<D extends JobData, R, P = unknown> implements JobQueue<D, R, P> {
   readonly limits: QueueLimits;
   readonly jobTimeoutMs: number;
   readonly progressIntervalMs: number;
@@ -93,6 +50,7 @@ export class InferenceQueue {
   #all = new Map<string, Entry>();
   #closed = false;
   #nextId = 1;
+  #processor: Processor<D, R, P> | null = null;
 
   constructor(opts: QueueOptions = {}) {
     this.limits = { perUser: opts.perUser ?? 3, global: opts.global ?? 50 };
@@ -115,31 +73,38 @@ export class InferenceQueue {
     return this.#closed;
   }
 
-  submit<T, P = unknown>(spec: JobSpec<T, P>): SubmitResult<T> {
-    const refuse = (reason: RejectReason): SubmitResult<T> => ({ ok: false, reason, message: rejectMessage(reason, this.limits) });
+  process(processor: Processor<D, R, P>): void {
+    if (this.#processor) throw new Error('the queue already has its processor');
+    this.#processor = processor;
+    this.#pump();
+  }
+
+  add(data: D): AddResult<R, P> {
+    const refuse = (reason: RejectReason): AddResult<R, P> => ({ ok: false, reason });
     if (this.#closed) return refuse('closed');
     const active = this.waiting + (this.#running ? 1 : 0);
-    if (this.#countFor(spec.userId) >= this.limits.perUser) return refuse('user-limit');
+    if (this.#countFor(data.userId) >= this.limits.perUser) return refuse('user-limit');
     if (active >= this.limits.global) return refuse('global-limit');
 
     let resolve!: (value: unknown) => void;
     let reject!: (error: unknown) => void;
-    const result = new Promise<T>((res, rej) => {
+    const result = new Promise<R>((res, rej) => {
       resolve = res as (value: unknown) => void;
       reject = rej;
     });
     result.catch(() => {}); // a caller that never awaits must not crash the process
     const seq = this.#nextId++;
-    const round = Math.max(this.#currentRound, (this.#lastRound.get(spec.userId) ?? -1) + 1);
-    this.#lastRound.set(spec.userId, round);
+    const round = Math.max(this.#currentRound, (this.#lastRound.get(data.userId) ?? -1) + 1);
+    this.#lastRound.set(data.userId, round);
     const entry: Entry = {
       id: String(seq),
       seq,
       round,
-      spec: spec as JobSpec<unknown, unknown>,
+      data,
       state: 'queued',
       position: null,
       controller: new AbortController(),
+      listeners: { position: [], active: [], progress: [] },
       resolve,
       reject,
     };
@@ -147,14 +112,24 @@ export class InferenceQueue {
     this.#waiting.push(entry);
     this.#pump();
     this.#announcePositions();
-    return { ok: true, job: { id: entry.id, userId: spec.userId, result, info: () => this.#info(entry) } };
+    const handle: JobHandle<R, P> = {
+      id: entry.id,
+      userId: data.userId,
+      result,
+      info: () => this.#info(entry),
+      on: (event, listener) => {
+        (entry.listeners[event] as unknown[]).push(listener);
+        return handle;
+      },
+      cancel: (byUserId) => this.cancel(entry.id, byUserId),
+    };
+    return { ok: true, job: handle };
   }
 
-  /** Cancels a waiting or running job; only its owner may. */
   cancel(jobId: string, byUserId: string): CancelResult {
     const entry = this.#all.get(jobId);
     if (!entry) return 'not-found';
-    if (entry.spec.userId !== byUserId) return 'not-owner';
+    if (entry.data.userId !== byUserId) return 'not-owner';
     if (entry.state === 'queued') {
       this.#removeWaiting(entry);
       this.#finish(entry, 'cancelled', new JobCancelledError());
@@ -168,17 +143,12 @@ export class InferenceQueue {
     return 'finished';
   }
 
-  /** A user's jobs that are waiting or running, in the order they will run. */
   jobsOf(userId: string): JobInfo[] {
-    const mine = this.#order().filter((e) => e.spec.userId === userId);
-    if (this.#running?.spec.userId === userId) mine.unshift(this.#running);
+    const mine = this.#order().filter((e) => e.data.userId === userId);
+    if (this.#running?.data.userId === userId) mine.unshift(this.#running);
     return mine.map((e) => this.#info(e));
   }
 
-  /**
-   * Stops taking jobs; resolves when the running one ends. Waiting ones fail with QueueClosedError,
-   * or with JobPostponedError when `postpone` says they are journalled and will run after a restart.
-   */
   async close(opts: { postpone?: boolean } = {}): Promise<void> {
     this.#closed = true;
     for (const entry of this.#order()) {
@@ -189,7 +159,7 @@ export class InferenceQueue {
   }
 
   #countFor(userId: string): number {
-    return this.#waiting.filter((e) => e.spec.userId === userId).length + (this.#running?.spec.userId === userId ? 1 : 0);
+    return this.#waiting.filter((e) => e.data.userId === userId).length + (this.#running?.data.userId === userId ? 1 : 0);
   }
 
   /** The waiting jobs in the order they will run: lowest round first, then oldest. */
@@ -211,7 +181,7 @@ export class InferenceQueue {
   }
 
   #pump(): void {
-    if (this.#running || this.#pq.size > 0 || this.#pq.pending > 0) return;
+    if (!this.#processor || this.#running || this.#pq.size > 0 || this.#pq.pending > 0) return;
     const entry = this.#takeNext();
     if (!entry) return;
     this.#running = entry;
@@ -225,18 +195,15 @@ export class InferenceQueue {
   }
 
   async #run(entry: Entry): Promise<void> {
-    const { spec, controller } = entry;
+    const { controller } = entry;
+    const processor = this.#processor!;
     let lastProgress = -Infinity;
-    const progress = (p: unknown) => {
-      if (!spec.onProgress || entry.state !== 'running') return;
+    const updateProgress = (p: P) => {
+      if (!entry.listeners.progress.length || entry.state !== 'running') return;
       const now = this.#now();
       if (now - lastProgress < this.progressIntervalMs) return;
       lastProgress = now;
-      try {
-        spec.onProgress(p);
-      } catch {
-        // a listener's failure is not the job's
-      }
+      this.#emit(entry, 'progress', p);
     };
     const timeout = setTimeout(() => controller.abort(new JobTimeoutError(Math.round(this.jobTimeoutMs / 1000))), this.jobTimeoutMs);
     const aborted = new Promise<never>((_, reject) => {
@@ -245,8 +212,8 @@ export class InferenceQueue {
     aborted.catch(() => {});
     let running: Promise<unknown> = Promise.resolve();
     try {
-      spec.onStart?.();
-      running = spec.run({ signal: controller.signal, progress });
+      this.#emit(entry, 'active');
+      running = processor({ id: entry.id, data: entry.data as D, updateProgress }, controller.signal);
       const value = await Promise.race([running, aborted]);
       this.#finish(entry, 'done', undefined, value);
     } catch (error) {
@@ -277,15 +244,21 @@ export class InferenceQueue {
       const position = i + 1;
       if (entry.position === position) return;
       entry.position = position;
-      try {
-        entry.spec.onPosition?.(position);
-      } catch {
-        // a listener's failure is not the job's
-      }
+      this.#emit(entry, 'position', position);
     });
   }
 
+  #emit<E extends keyof JobEvents<unknown>>(entry: Entry, event: E, ...args: JobEvents<unknown>[E]): void {
+    for (const listener of entry.listeners[event] as ((...a: unknown[]) => void)[]) {
+      try {
+        listener(...args);
+      } catch {
+        // a listener's failure is not the job's
+      }
+    }
+  }
+
   #info(entry: Entry): JobInfo {
-    return { id: entry.id, userId: entry.spec.userId, label: entry.spec.label, state: entry.state, position: entry.position };
+    return { id: entry.id, userId: entry.data.userId, label: entry.data.label, state: entry.state, position: entry.position };
   }
 }

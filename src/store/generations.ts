@@ -1,7 +1,6 @@
 /**
  * What buttons and reactions need to find a result again: the generation behind a message, by the
- * message's id. An interface with two implementations: SQLite (production: results outlive a
- * restart) and in memory.
+ * message's id, in SQLite (results outlive a restart).
  */
 import { blobToF32, f32ToBlob, packF32, unpackF32 } from './codec.ts';
 import type { Db } from './database.ts';
@@ -26,11 +25,6 @@ export interface StoredGeneration {
   createdAt: number;
 }
 
-export interface GenerationStore {
-  save(generation: StoredGeneration): Promise<void>;
-  get(messageId: string): Promise<StoredGeneration | null>;
-}
-
 type GenerationRow = {
   message_id: string;
   channel_id: string;
@@ -46,8 +40,8 @@ type GenerationRow = {
   created_at: number;
 };
 
-/** Generations in SQLite: buttons and reactions find results made before a restart. */
-export class SqliteGenerationStore implements GenerationStore {
+/** The generations table: buttons and reactions find results made before a restart. */
+export class Generations {
   readonly #insert;
   readonly #get;
 
@@ -62,8 +56,8 @@ export class SqliteGenerationStore implements GenerationStore {
     this.#get = db.prepare<[string], GenerationRow>('SELECT * FROM generations WHERE message_id = ?');
   }
 
-  /** Synchronous, for use inside a larger transaction. */
-  saveNow(g: StoredGeneration): void {
+  /** Saves (or replaces) the generation behind a message. */
+  save(g: StoredGeneration): void {
     this.#insert.run({
       message_id: g.messageId,
       channel_id: g.channelId,
@@ -80,11 +74,7 @@ export class SqliteGenerationStore implements GenerationStore {
     });
   }
 
-  async save(generation: StoredGeneration): Promise<void> {
-    this.saveNow(generation);
-  }
-
-  async get(messageId: string): Promise<StoredGeneration | null> {
+  get(messageId: string): StoredGeneration | null {
     const row = this.#get.get(messageId);
     if (!row) return null;
     return {

@@ -1,5 +1,5 @@
-export { SqliteGenerationStore, type GenerationKind, type GenerationStore, type StoredGeneration } from './generations.ts';
-export { JobJournal, type JournalEntry, type JournalState } from './jobs.ts';
+export { Generations, type GenerationKind, type StoredGeneration } from './generations.ts';
+export { JobJournal, type JournalEntry, type JournalState } from './journal.ts';
 export { BattleStore, POINTS, rankEntries, type Battle, type BattleState, type Entry, type EnterResult, type LeaderboardRow, type Standing, type VoteResult } from './battles.ts';
 export { DEFAULT_DB_PATH, migrate, openDatabase, type Db } from './database.ts';
 export { fromJson, toJson } from './codec.ts';

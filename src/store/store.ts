@@ -1,21 +1,24 @@
 /** The bot's SQLite database and what lives in it: generations, the job journal, battles. */
 import { openDatabase, type Db } from './database.ts';
 import { BattleStore } from './battles.ts';
-import { SqliteGenerationStore } from './generations.ts';
-import { JobJournal } from './jobs.ts';
+import { Generations } from './generations.ts';
+import { JobJournal } from './journal.ts';
 
 export class Store {
-  readonly generations: SqliteGenerationStore;
-  readonly jobs: JobJournal;
+  /** Results by message id (buttons, reactions, /show). */
+  readonly generations: Generations;
+  /** The job journal (restart recovery). */
+  readonly journal: JobJournal;
   readonly battles: BattleStore;
 
   private constructor(
-    readonly db: Db,
+    /** The SQLite connection itself (better-sqlite3). */
+    readonly sqlite: Db,
     now: () => number,
   ) {
-    this.generations = new SqliteGenerationStore(db);
-    this.jobs = new JobJournal(db, now);
-    this.battles = new BattleStore(db, now);
+    this.generations = new Generations(sqlite);
+    this.journal = new JobJournal(sqlite, now);
+    this.battles = new BattleStore(sqlite, now);
   }
 
   /** Opens (creating and migrating) the database at `path`; ':memory:' for one that lives with the process. */
@@ -25,10 +28,10 @@ export class Store {
 
   /** Runs `fn` as one transaction (all of its writes, or none). */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    return this.sqlite.transaction(fn).immediate();
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (this.sqlite.open) this.sqlite.close();
   }
 }

@@ -36,14 +36,14 @@ describe('commands (real discord.js ↔ local Discord, real ONNX pack)', () => {
     const alice = h.discord.addUser('alice2');
     const bob = h.discord.addUser('bob2');
     const original = await h.discord.slash(alice, 'imagine', { prompt: 'a yellow heart on a black background', seed: 11 }).waitForMessage(hasResult);
-    const stored = await h.bot.ctx.store.get(original.id);
+    const stored = await h.bot.ctx.store.generations.get(original.id);
     expect(stored?.embeddings).toHaveLength(4);
 
     const v2 = h.discord.click(bob, original, 'gen:v:2');
     const variations = await v2.waitForMessage(hasResult);
     expect(variations.content).toContain('Variations of image 2');
     expect(await decodePng(variations)).toEqual({ width: 256, height: 256 });
-    const varStored = await h.bot.ctx.store.get(variations.id);
+    const varStored = await h.bot.ctx.store.generations.get(variations.id);
     expect(varStored?.ownerId).toBe(bob.id);
     expect(Array.from(varStored!.source!)).toEqual(Array.from(stored!.embeddings[1]!));
 
@@ -51,7 +51,7 @@ describe('commands (real discord.js ↔ local Discord, real ONNX pack)', () => {
     const rerolled = await again.waitForMessage(hasResult);
     expect(rerolled.content).toContain('a yellow heart on a black background');
     expect(rerolled.content).not.toContain('seed 11\n');
-    const rerollStored = await h.bot.ctx.store.get(rerolled.id);
+    const rerollStored = await h.bot.ctx.store.generations.get(rerolled.id);
     expect(rerollStored?.prompt).toBe('a yellow heart on a black background');
     expect(rerollStored?.seed).not.toBe(11);
   });
@@ -64,8 +64,8 @@ describe('commands (real discord.js ↔ local Discord, real ONNX pack)', () => {
     h.discord.react(carol, original, '3️⃣');
     const posted = await h.discord.waitForMessage((m) => hasResult(m) && m.content.includes('Variations of image 3') && m.content.startsWith(`<@${carol.id}>`));
     expect(await decodePng(posted)).toEqual({ width: 256, height: 256 });
-    const stored = await h.bot.ctx.store.get(original.id);
-    expect(Array.from((await h.bot.ctx.store.get(posted.id))!.source!)).toEqual(Array.from(stored!.embeddings[2]!));
+    const stored = await h.bot.ctx.store.generations.get(original.id);
+    expect(Array.from((await h.bot.ctx.store.generations.get(posted.id))!.source!)).toEqual(Array.from(stored!.embeddings[2]!));
   });
 
   it('/vary posts variations of an uploaded image', async () => {

@@ -80,14 +80,14 @@ describe('persistence across restarts (real SQLite in a temp dir)', () => {
     const leeResult = await h.discord.waitForMessage((m) => hasResult(m) && m.content.startsWith(`<@${lee.id}>`) && m.content.includes('a small white circle'));
     expect(await decodePng(kimResult)).toEqual({ width: 256, height: 256 });
     expect(await decodePng(leeResult)).toEqual({ width: 128, height: 128 });
-    await h.discord.waitUntil(() => (store.jobs.unfinished().length === 0 ? true : null), 30_000, 'the journal to empty');
-    const jobs = store.db.prepare('SELECT user_id AS user, state, attempts, result_message_id AS message FROM jobs ORDER BY id').all();
+    await h.discord.waitUntil(() => (store.journal.unfinished().length === 0 ? true : null), 30_000, 'the journal to empty');
+    const jobs = store.sqlite.prepare('SELECT user_id AS user, state, attempts, result_message_id AS message FROM jobs ORDER BY id').all();
     expect(jobs).toEqual([
       { user: kim.id, state: 'done', attempts: 2, message: kimResult.id }, // running at the kill, then once more
       { user: lee.id, state: 'done', attempts: 1, message: leeResult.id }, // queued at the kill
     ]);
     // The buttons of a recovered result work like any other.
-    expect(await bot.ctx.store.get(kimResult.id)).toMatchObject({ ownerId: kim.id, prompt: 'a big orange star' });
+    expect(await bot.ctx.store.generations.get(kimResult.id)).toMatchObject({ ownerId: kim.id, prompt: 'a big orange star' });
     await h.shutdown();
 
     // Another restart runs nothing again.
@@ -113,8 +113,8 @@ describe('persistence across restarts (real SQLite in a temp dir)', () => {
 
     const { store } = await h.boot(dbPath);
     const posted = await h.discord.waitForMessage((m) => hasResult(m) && m.content.startsWith(`<@${bo.id}>`) && m.content.includes('a small pink triangle'));
-    await h.discord.waitUntil(() => (store.jobs.unfinished().length === 0 ? true : null), 30_000, 'the journal to empty');
-    expect(store.jobs.get(2)).toMatchObject({ userId: bo.id, state: 'done', attempts: 1, resultMessageId: posted.id });
+    await h.discord.waitUntil(() => (store.journal.unfinished().length === 0 ? true : null), 30_000, 'the journal to empty');
+    expect(store.journal.get(2)).toMatchObject({ userId: bo.id, state: 'done', attempts: 1, resultMessageId: posted.id });
     expect(resultsFor('a small pink triangle')).toHaveLength(1);
   });
 
@@ -123,15 +123,15 @@ describe('persistence across restarts (real SQLite in a temp dir)', () => {
     const pat = h.discord.addUser('pat');
     const setup = Store.open(join(h.dir, dbPath));
     const job = { userId: pat.id, request: { kind: 'imagine', prompt: 'a gray heart', n: 1 }, headline: '**a gray heart**', label: 'imagine: a gray heart' };
-    const id = setup.jobs.add({ userId: pat.id, channelId: h.discord.channelId, guildId: h.discord.guildId, interactionId: null, payload: { type: 'generation', job } });
-    setup.jobs.started(id);
-    setup.jobs.started(id); // started, crashed, started again, crashed again
+    const id = setup.journal.add({ userId: pat.id, channelId: h.discord.channelId, guildId: h.discord.guildId, interactionId: null, payload: { type: 'generation', job } });
+    setup.journal.started(id);
+    setup.journal.started(id); // started, crashed, started again, crashed again
     setup.close();
 
     const { bot, store } = await h.boot(dbPath);
     const told = await h.discord.waitForMessage((m) => m.content.startsWith(`<@${pat.id}>`) && m.content.includes('interrupted twice'));
     expect(told.content).toContain('a gray heart');
-    expect(store.jobs.get(id)).toMatchObject({ state: 'failed', attempts: 2 });
+    expect(store.journal.get(id)).toMatchObject({ state: 'failed', attempts: 2 });
     expect(bot.ctx.queue.waiting + (bot.ctx.queue.running ? 1 : 0)).toBe(0);
     expect(resultsFor('a gray heart')).toHaveLength(0);
   });

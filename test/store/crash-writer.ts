@@ -16,10 +16,10 @@ for (let n = 1; ; n++) {
     if (!entry.ok) throw new Error(entry.reason);
     store.battles.completeEntry(entry.entryId, { messageId: `entry-${n}`, image: grid, embedding, judge: n / 1000 });
     if (n > 1) store.battles.vote(entry.entryId - 1, `user-${n}`);
-    const job = store.jobs.add({ userId: `user-${n}`, channelId: 'c', guildId: 'g', interactionId: null, payload: { n } });
-    store.jobs.started(job);
-    store.generations.saveNow({ messageId: `result-${n}`, channelId: 'c', guildId: 'g', ownerId: `user-${n}`, kind: 'imagine', prompt: `prompt ${n}`, seed: n, embeddings: [embedding, embedding, embedding, embedding], source: null, grid, createdAt: n });
-    store.jobs.done(job, `result-${n}`);
+    const job = store.journal.add({ userId: `user-${n}`, channelId: 'c', guildId: 'g', interactionId: null, payload: { n } });
+    store.journal.started(job);
+    store.generations.save({ messageId: `result-${n}`, channelId: 'c', guildId: 'g', ownerId: `user-${n}`, kind: 'imagine', prompt: `prompt ${n}`, seed: n, embeddings: [embedding, embedding, embedding, embedding], source: null, grid, createdAt: n });
+    store.journal.done(job, `result-${n}`);
   });
   process.stdout.write(`committed ${n}\n`);
 }

@@ -51,8 +51,8 @@ describe('a process killed with SIGKILL while writing', () => {
 
     const store = Store.open(dbPath);
     try {
-      expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok');
-      const count = (sql: string) => store.db.prepare(sql).pluck().get() as number;
+      expect(store.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
+      const count = (sql: string) => store.sqlite.prepare(sql).pluck().get() as number;
       const entries = count('SELECT COUNT(*) FROM entries');
       expect(entries).toBeGreaterThanOrEqual(committed); // everything reported committed is there…
       expect(entries).toBeLessThanOrEqual(committed + 1); // …and at most the one commit not yet reported

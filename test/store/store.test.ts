@@ -26,18 +26,18 @@ const emb = (...v: number[]) => Float32Array.from(v);
 describe('database', () => {
   it('is created with its folder on first open, in WAL mode, at the latest schema version; reopening migrates nothing', () => {
     expect(existsSync(join(dir, 'nested', 'unclip.db'))).toBe(true);
-    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(store.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
-    const tables = store.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).pluck().all();
+    expect(store.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(store.sqlite.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    const tables = store.sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).pluck().all();
     expect(tables).toEqual(expect.arrayContaining(['battle_results', 'battles', 'entries', 'generations', 'jobs', 'votes']));
-    store.generations.saveNow({ messageId: '1', channelId: 'c', guildId: null, ownerId: 'u', kind: 'imagine', prompt: 'p', seed: 1, embeddings: [emb(1)], source: null, createdAt: 1 });
+    store.generations.save({ messageId: '1', channelId: 'c', guildId: null, ownerId: 'u', kind: 'imagine', prompt: 'p', seed: 1, embeddings: [emb(1)], source: null, createdAt: 1 });
     store.close();
     store = Store.open(join(dir, 'nested', 'unclip.db'), { now });
-    expect(store.db.prepare('SELECT COUNT(*) FROM generations').pluck().get()).toBe(1);
+    expect(store.sqlite.prepare('SELECT COUNT(*) FROM generations').pluck().get()).toBe(1);
   });
 
   it('refuses a database from a newer version of the bot', () => {
-    store.db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+    store.sqlite.pragma(`user_version = ${MIGRATIONS.length + 1}`);
     store.close();
     expect(() => Store.open(join(dir, 'nested', 'unclip.db'))).toThrow(/newer than this bot knows/);
     store = Store.open(':memory:');
@@ -61,19 +61,19 @@ describe('generations', () => {
 describe('job journal', () => {
   it('tracks queued → running (attempts) → done, and lists what is unfinished with its payload', () => {
     const payload = { type: 'generation', job: { request: { kind: 'vary', image: { embedding: emb(0.5, -0.25) } } } };
-    const a = store.jobs.add({ userId: 'u', channelId: 'c', guildId: 'g', interactionId: 'i', payload });
-    const b = store.jobs.add({ userId: 'v', channelId: 'c', guildId: 'g', interactionId: null, payload: { x: 1 } });
-    store.jobs.started(a);
-    expect(store.jobs.unfinished().map((j) => [j.id, j.state, j.attempts])).toEqual([
+    const a = store.journal.add({ userId: 'u', channelId: 'c', guildId: 'g', interactionId: 'i', payload });
+    const b = store.journal.add({ userId: 'v', channelId: 'c', guildId: 'g', interactionId: null, payload: { x: 1 } });
+    store.journal.started(a);
+    expect(store.journal.unfinished().map((j) => [j.id, j.state, j.attempts])).toEqual([
       [a, 'running', 1],
       [b, 'queued', 0],
     ]);
-    const restored = store.jobs.get<typeof payload>(a)!.payload;
+    const restored = store.journal.get<typeof payload>(a)!.payload;
     expect(Array.from(restored.job.request.image.embedding)).toEqual([0.5, -0.25]);
-    store.jobs.done(a, 'm1');
-    store.jobs.failed(b, 'model error');
-    expect(store.jobs.unfinished()).toEqual([]);
-    expect(store.jobs.get(a)).toMatchObject({ state: 'done', resultMessageId: 'm1' });
+    store.journal.done(a, 'm1');
+    store.journal.failed(b, 'model error');
+    expect(store.journal.unfinished()).toEqual([]);
+    expect(store.journal.get(a)).toMatchObject({ state: 'done', resultMessageId: 'm1' });
   });
 
   it('JSON keeps float32 arrays', () => {

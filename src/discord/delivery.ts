@@ -1,0 +1,125 @@
+/**
+ * Delivery, the step after the model: a job's result as its message (the grid with V1–V4 and 🔁, the
+ * scores with their chart, a battle entry with its Vote button), remembered under that message's id
+ * before its buttons can be clicked (the generations table, or the battle entry), then the
+ * reactions the bot adds under it.
+ */
+import { ActionRowBuilder, ButtonBuilder, EmbedBuilder, type Message } from 'discord.js';
+import { scoreChartPng } from '../engine/index.ts';
+import type { StoredGeneration } from '../store/index.ts';
+import { judgeText, VOTE_EMOJI } from './battles.ts';
+import { DISCORD_UPLOAD_LIMIT } from './config.ts';
+import type { BotContext } from './context.ts';
+import * as again from './handlers/again.ts';
+import { CELL_EMOJIS, reactionsFor } from './handlers/cell-reaction.ts';
+import * as variations from './handlers/variations.ts';
+import { voteRow } from './handlers/vote.ts';
+import type { Reply, ReplyPayload } from './replies.ts';
+import type { EntryResult, ImagesResult, JobRequest, JobResult, RequestOf, ScoresResult } from './request.ts';
+import { plain } from './texts.ts';
+
+/** The buttons under an image result: V1…Vn, then 🔁. */
+export function resultButtons(cells: number) {
+  const row = new ActionRowBuilder<ButtonBuilder>();
+  for (let i = 0; i < cells; i++) row.addComponents(variations.button(i));
+  row.addComponents(again.button());
+  return row;
+}
+
+/** The files of a result, kept under Discord's 10 MiB per message (the animation goes first). */
+export function resultFiles(result: Pick<ImagesResult, 'grid' | 'seed' | 'animation'>): { attachment: Buffer; name: string }[] {
+  const files = [{ attachment: result.grid, name: `unclip-${result.seed}.png` }];
+  if (result.animation) files.push({ attachment: result.animation, name: `unclip-${result.seed}-walk.webp` });
+  while (files.length > 1 && files.reduce((n, f) => n + f.attachment.length, 0) > DISCORD_UPLOAD_LIMIT) files.pop();
+  if (files[0]!.attachment.length > DISCORD_UPLOAD_LIMIT) throw new Error(`result image of ${files[0]!.attachment.length} bytes is over Discord's upload limit`);
+  return files;
+}
+
+export function renderImages(headline: string, result: ImagesResult): ReplyPayload {
+  const cells = result.images.length;
+  return {
+    content: `${headline}\nseed ${result.seed} · V1–V${cells} or react ${cells > 1 ? `1️⃣–${CELL_EMOJIS[cells - 1]}` : '🔁'} for variations, 🔁 button for a new seed`,
+    files: resultFiles(result),
+    components: [resultButtons(cells)],
+  };
+}
+
+export async function renderScores(request: RequestOf<'classify'>, { scores }: ScoresResult): Promise<ReplyPayload> {
+  const chart = await scoreChartPng(scores);
+  const lines = scores.map((s, i) => `${i === 0 ? '**' : ''}${plain(s.label)}${i === 0 ? '**' : ''} — ${(s.score * 100).toFixed(1)} %`);
+  const embed = new EmbedBuilder()
+    .setTitle(`Most likely: ${scores[0]!.label}`.slice(0, 256))
+    .setDescription(lines.join('\n').slice(0, 4096))
+    .setImage('attachment://scores.png')
+    .setFooter({ text: `${request.image.name}${request.template ? ` · template "${request.template}"` : ''}`.slice(0, 2048) });
+  return { content: request.headline, embeds: [embed], files: [{ attachment: chart, name: 'scores.png' }] };
+}
+
+export function renderEntry(request: RequestOf<'battle-entry'>, result: EntryResult): ReplyPayload {
+  return {
+    content: `${request.headline}\nCLIP judge ${judgeText(result.judge)} · vote with ${VOTE_EMOJI} or the button`,
+    files: [{ attachment: result.images[0]!, name: `entry-${request.entryId}.png` }],
+    components: [voteRow(request.entryId)],
+  };
+}
+
+/** How one kind of result is shown, remembered under its message's id, and followed up. */
+interface Presentation {
+  payload: ReplyPayload;
+  save?: (messageId: string) => void;
+  followUp?: (message: Message) => Promise<void>;
+}
+
+async function present(ctx: BotContext, reply: Reply, request: JobRequest, result: JobResult): Promise<Presentation> {
+  if (request.kind === 'classify' && result.kind === 'scores') return { payload: await renderScores(request, result) };
+  if (request.kind === 'battle-entry' && result.kind === 'entry') {
+    return {
+      payload: renderEntry(request, result),
+      save: (messageId) => ctx.store.battles.completeEntry(request.entryId, { messageId, image: result.images[0]!, embedding: result.embeddings[0]!, judge: result.judge }),
+      followUp: async (message) => void (await message.react(VOTE_EMOJI)),
+    };
+  }
+  if ((request.kind === 'imagine' || request.kind === 'vary' || request.kind === 'blend') && result.kind === 'images') {
+    const stored = (messageId: string): StoredGeneration => ({
+      messageId,
+      channelId: reply.channelId,
+      guildId: reply.guildId,
+      ownerId: request.userId,
+      kind: request.kind,
+      prompt: request.kind === 'imagine' ? request.prompt : null,
+      seed: result.seed,
+      embeddings: result.embeddings,
+      source: result.source ?? null,
+      grid: result.grid,
+      createdAt: Date.now(),
+    });
+    return {
+      payload: renderImages(request.headline, result),
+      save: (messageId) => ctx.store.generations.save(stored(messageId)),
+      followUp: async (message) => {
+        for (const emoji of reactionsFor(result.images.length)) await message.react(emoji);
+      },
+    };
+  }
+  throw new Error(`a ${request.kind} job returned a ${result.kind} result`);
+}
+
+export interface Delivered {
+  /** The message the result is in (null: no message to show it in). */
+  message: Message | null;
+  /** What to do once the result is journalled as delivered (add reactions); its failure is not the job's. */
+  followUp: (() => Promise<void>) | null;
+}
+
+/**
+ * Shows a result: remembered under the id of the message it goes to before it is shown when that id
+ * is known (so its buttons work at once), else right after.
+ */
+export async function deliver(ctx: BotContext, reply: Reply, request: JobRequest, result: JobResult): Promise<Delivered> {
+  const { payload, save, followUp } = await present(ctx, reply, request, result);
+  const target = save ? await reply.targetMessageId() : null;
+  if (target) save!(target);
+  const message = await reply.final(payload);
+  if (message && save && message.id !== target) save(message.id);
+  return { message, followUp: message && followUp ? () => followUp(message) : null };
+}

@@ -1,0 +1,22 @@
+/** 🔁 under a result: the same prompt (or the same source) again with a new seed. */
+import { ButtonBuilder, ButtonStyle } from 'discord.js';
+import { UserInputError } from '../../engine/index.ts';
+import type { ButtonHandler } from '../handler.ts';
+import { againOf } from '../request.ts';
+import { NO_DATA } from './variations.ts';
+
+export const customId = () => 'gen:again';
+
+export function button(): ButtonBuilder {
+  return new ButtonBuilder().setCustomId(customId()).setEmoji('🔁').setStyle(ButtonStyle.Secondary);
+}
+
+export const again: ButtonHandler<true> = {
+  type: 'button',
+  parse: (interaction) => (interaction.customId === customId() ? true : null),
+  async run(interaction, _parsed, ctx) {
+    const stored = ctx.store.generations.get(interaction.message.id);
+    if (!stored) throw new UserInputError(NO_DATA);
+    return againOf(stored, interaction.user.id);
+  },
+};

@@ -1,0 +1,78 @@
+/**
+ * The one processor: runs a job's request on the engine and returns its result as data (images and
+ * embeddings, scores, a judged entry). The queue calls it, one job at a time; it knows nothing of
+ * messages, which are delivery.ts's.
+ */
+import { similarity, UserInputError, type GenerateOptions, type Progress } from '../engine/index.ts';
+import type { Processor } from '../queue/index.ts';
+import type { BotContext } from './context.ts';
+import type { ImageSource, JobRequest, JobResult } from './request.ts';
+
+export const ANIMATION_FRAMES = 12;
+export const MAX_LABELS = 20;
+
+/** What running a job needs: the engine, the store (battles), the configured steps, the downloads. */
+export type ProcessorContext = Pick<BotContext, 'engine' | 'store' | 'config' | 'downloads'>;
+
+export function createProcessor(ctx: ProcessorContext): Processor<JobRequest, JobResult, Progress> {
+  return (job, signal) => {
+    // The prior's steps are quick and have no picture: the first report shown is the decoder's first step.
+    const onProgress = (p: Progress) => p.stage === 'decoder' && job.updateProgress(p);
+    return runRequest(ctx, job.data, { signal, onProgress });
+  };
+}
+
+/** Options every generation gets from the configuration (steps). */
+function generateOptions(ctx: ProcessorContext, extra: GenerateOptions): GenerateOptions {
+  return {
+    ...(ctx.config.steps ? { steps: ctx.config.steps } : {}),
+    ...(ctx.config.priorSteps ? { priorSteps: ctx.config.priorSteps } : {}),
+    ...extra,
+  };
+}
+
+/** The image (fetched, or fetched ahead) or the stored embedding. */
+function inputOf(ctx: ProcessorContext, source: ImageSource, what: string, signal: AbortSignal): Promise<Buffer | Float32Array> {
+  return 'embedding' in source ? Promise.resolve(source.embedding) : ctx.downloads.take(source.attachment, what, signal);
+}
+
+export async function runRequest(ctx: ProcessorContext, request: JobRequest, opts: { signal: AbortSignal; onProgress: (p: Progress) => void }): Promise<JobResult> {
+  const { engine } = ctx;
+  switch (request.kind) {
+    case 'imagine': {
+      const { prompt, n, seed, guidance } = request;
+      const options = generateOptions(ctx, { ...opts, n, ...(seed !== undefined ? { seed } : {}), ...(guidance !== undefined ? { guidance } : {}) });
+      return { kind: 'images', ...(await engine.imagine(prompt, options)) };
+    }
+    case 'vary': {
+      const input = await inputOf(ctx, request.image, 'The image', opts.signal);
+      const source = input instanceof Float32Array ? input : (await engine.embedImages([input]))[0]!;
+      return { kind: 'images', ...(await engine.vary(source, generateOptions(ctx, { ...opts, n: request.n }))), source };
+    }
+    case 'blend': {
+      // Images or embeddings as they are: the engine names "the first/second image" in its messages.
+      const [first, second] = await Promise.all([
+        inputOf(ctx, request.first, 'The first image', opts.signal),
+        inputOf(ctx, request.second, 'The second image', opts.signal),
+      ]);
+      const result = await engine.blend(first, second, {
+        ...generateOptions(ctx, { ...opts, n: 1 }),
+        ratio: request.ratio,
+        frames: request.animate ? ANIMATION_FRAMES : 1,
+      });
+      return { kind: 'images', ...result, source: result.blended };
+    }
+    case 'classify': {
+      const image = await ctx.downloads.take(request.image, 'The image', opts.signal);
+      const scores = await engine.classify(image, request.labels, { maxLabels: MAX_LABELS, ...(request.template ? { template: request.template } : {}) });
+      return { kind: 'scores', scores };
+    }
+    case 'battle-entry': {
+      const battle = ctx.store.battles.get(request.battleId);
+      if (!battle || battle.state !== 'open') throw new UserInputError('The battle closed before your entry could be drawn.');
+      const generation = await engine.imagine(request.prompt, generateOptions(ctx, { ...opts, n: 1 }));
+      const [theme] = await engine.embedTexts([battle.theme]);
+      return { kind: 'entry', ...generation, judge: similarity(theme!, generation.embeddings[0]!) };
+    }
+  }
+}

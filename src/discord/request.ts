@@ -1,0 +1,130 @@
+/**
+ * A job as plain data: what to run, for whom, and the words its messages start with. Commands,
+ * buttons, modals and reactions build one; jobs.ts journals and queues it, processor.ts runs it on
+ * the engine, delivery.ts posts its result. Being data (attachment metadata or embeddings, no
+ * closures), it is journalled as it is, runs again after a restart, and could run on another machine.
+ */
+import type { Generation } from '../engine/index.ts';
+import type { StoredGeneration } from '../store/index.ts';
+import type { AttachmentMeta } from './attachments.ts';
+import { plain, quote } from './texts.ts';
+
+/** An image to start from: an attachment to fetch, or a stored normalized CLIP image embedding. */
+export type ImageSource = { attachment: AttachmentMeta } | { embedding: Float32Array };
+
+export type JobRequest = {
+  userId: string;
+  /** The first line of every status and of the result, e.g. **a red star**. */
+  headline: string;
+  /** Short words for /queue. */
+  label: string;
+} & (
+  | { kind: 'imagine'; prompt: string; n: number; seed?: number; guidance?: number }
+  | { kind: 'vary'; image: ImageSource; n: number }
+  | { kind: 'blend'; first: ImageSource; second: ImageSource; ratio: number; animate: boolean }
+  | { kind: 'classify'; image: AttachmentMeta; labels: string[]; template: string | null }
+  /** A reserved battle entry, drawn from its prompt and judged against the theme. */
+  | { kind: 'battle-entry'; battleId: number; entryId: number; prompt: string; theme: string }
+);
+
+export type JobKind = JobRequest['kind'];
+export type RequestOf<K extends JobKind> = Extract<JobRequest, { kind: K }>;
+
+/** What the processor returns, by the request's kind. */
+export interface ImagesResult extends Generation {
+  kind: 'images';
+  animation?: Buffer;
+  /** What was decoded (vary/blend): 🔁 decodes it again. */
+  source?: Float32Array | null;
+}
+export interface ScoresResult {
+  kind: 'scores';
+  scores: { label: string; score: number }[];
+}
+export interface EntryResult extends Generation {
+  kind: 'entry';
+  /** The CLIP judge: cosine of the theme's text embedding and the entry's image embedding. */
+  judge: number;
+}
+export type JobResult = ImagesResult | ScoresResult | EntryResult;
+
+/** Whether a kind is journalled (runs again after a restart). A classification is quick and stores nothing. */
+export function isJournalled(request: JobRequest): boolean {
+  return request.kind !== 'classify';
+}
+
+/** The attachments a request will fetch, with the words its errors name them by. */
+export function attachmentsOf(request: JobRequest): { attachment: AttachmentMeta; what: string }[] {
+  const of = (source: ImageSource, what: string) => ('attachment' in source ? [{ attachment: source.attachment, what }] : []);
+  switch (request.kind) {
+    case 'vary':
+      return of(request.image, 'The image');
+    case 'blend':
+      return [...of(request.first, 'The first image'), ...of(request.second, 'The second image')];
+    case 'classify':
+      return [{ attachment: request.image, what: 'The image' }];
+    default:
+      return [];
+  }
+}
+
+/** Variations of one cell of a stored result, for whoever asked (button or reaction). */
+export function variationsOf(stored: StoredGeneration, cell: number, userId: string): JobRequest {
+  return {
+    kind: 'vary',
+    userId,
+    image: { embedding: stored.embeddings[cell]! },
+    n: 4,
+    label: `variations of image ${cell + 1}`,
+    headline: `Variations of image ${cell + 1}${stored.prompt ? ` of ${quote(stored.prompt)}` : ''}`,
+  };
+}
+
+/** The same request again with a new seed: the prompt for imagine, the decoded source otherwise. */
+export function againOf(stored: StoredGeneration, userId: string): JobRequest {
+  const n = stored.embeddings.length;
+  if (stored.kind === 'imagine' && stored.prompt) {
+    return { kind: 'imagine', userId, prompt: stored.prompt, n, label: `imagine: ${stored.prompt.slice(0, 40)}`, headline: quote(stored.prompt) };
+  }
+  return {
+    kind: 'vary',
+    userId,
+    // A blend decoded again is a variation of its blended embedding.
+    image: { embedding: stored.source ?? stored.embeddings[0]! },
+    n,
+    label: `${stored.kind} again`,
+    headline: `${stored.kind === 'blend' ? 'Blend' : 'Variations'}, new seed`,
+  };
+}
+
+/**
+ * The request in a journal row: the request itself, or the shape an older version journalled
+ * (`{ type: 'generation', job }` / `{ type: 'battle-entry', entry }`), so jobs left by it still run.
+ */
+export function requestFromJournal(payload: unknown, themeOf: (battleId: number) => string | null): JobRequest {
+  const p = payload as Record<string, unknown> | null;
+  if (p && typeof p['kind'] === 'string') return p as unknown as JobRequest;
+  if (p?.['type'] === 'generation') {
+    const job = p['job'] as { userId: string; headline: string; label: string; request: object };
+    return { ...job.request, userId: job.userId, headline: job.headline, label: job.label } as JobRequest;
+  }
+  if (p?.['type'] === 'battle-entry') {
+    const entry = p['entry'] as { userId: string; battleId: number; entryId: number; prompt: string };
+    return battleEntryRequest(entry, themeOf(entry.battleId) ?? '');
+  }
+  throw new Error(`not a journalled job: ${JSON.stringify(payload)?.slice(0, 100)}`);
+}
+
+export function battleEntryRequest(entry: { userId: string; battleId: number; entryId: number; prompt: string }, theme: string): JobRequest {
+  return {
+    kind: 'battle-entry',
+    ...entry,
+    theme,
+    label: `battle entry: ${entry.prompt.slice(0, 40)}`,
+    headline: `⚔️ Entry by <@${entry.userId}> for ${quote(theme)}: ${quote(entry.prompt)}`,
+  };
+}
+
+export function classifyRequest(userId: string, image: AttachmentMeta, labels: string[], template: string | null): JobRequest {
+  return { kind: 'classify', userId, image, labels, template, label: `classify: ${labels.length} labels`, headline: `Classifying ${plain(image.name)} among ${labels.length} labels` };
+}
