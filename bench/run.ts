@@ -16,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import * as ort from 'onnxruntime-node';
+import { engineEnv } from '../src/cli.ts';
 import { Engine } from '../src/engine/index.ts';
 import { createSession, defaultSessionSettings, sessionOptions, type SessionSettings } from '../src/engine/sessions.ts';
 import { l2normalize, softmax, dot } from '../src/engine/vectors.ts';
@@ -137,7 +138,7 @@ async function main(): Promise<void> {
   log(`unclip bench: ${packDir}\n${cpu}, ${availableParallelism()} cores, node ${process.version}, onnxruntime-node ${ort.env.versions.node ?? ''}\n`);
   log(`  ${'what'.padEnd(52)} ${'p50 ms'.padStart(9)} ${'p90 ms'.padStart(9)} ${'n'.padStart(5)}`);
 
-  const engine = await Engine.load({ packDir });
+  const engine = await Engine.load({ packDir, ...engineEnv() });
   const png64 = await sharp(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="100%" height="100%" fill="rgb(40,90,220)"/><circle cx="30" cy="34" r="14" fill="rgb(220,40,40)"/></svg>'))
     .png()
     .toBuffer();

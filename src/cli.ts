@@ -18,6 +18,17 @@ import { Engine, PackError, SCHEDULER_NAMES, UserInputError, type Generation } f
 import { validateScheduler } from './engine/schedulers/index.ts';
 import { parseLabels, validateCount, validateFrames, validatePrompt, validateRatio } from './engine/validate.ts';
 
+/** UNCLIP_DEVICE and UNCLIP_THREADS, checked as the bot's configuration checks them. */
+export function engineEnv(env: NodeJS.ProcessEnv = process.env): { device: 'cpu' | 'cuda'; threads?: number } {
+  const device = env['UNCLIP_DEVICE'] || 'cpu';
+  if (device !== 'cpu' && device !== 'cuda') throw new UserInputError(`UNCLIP_DEVICE must be cpu or cuda (got "${device}")`);
+  const rawThreads = env['UNCLIP_THREADS'];
+  if (!rawThreads) return { device };
+  const threads = Number(rawThreads);
+  if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new UserInputError(`UNCLIP_THREADS must be a whole number from 1 to 256 (got "${rawThreads}")`);
+  return { device, threads };
+}
+
 export const DEFAULT_PACK = fileURLToPath(new URL('../models/shapes-v1', import.meta.url));
 const CLI_MAX_LABELS = 1000;
 
@@ -140,7 +151,9 @@ export async function main(argv: string[], io = { stdout: process.stdout, stderr
     const images = verb === 'imagine' ? [] : await Promise.all(args.map(readImage));
 
     const verbose = values.verbose;
+    const settings = engineEnv();
     engine = await Engine.load({
+      ...settings,
       packDir: resolve(values.pack ?? (process.env['UNCLIP_PACK'] || DEFAULT_PACK)),
       log: (line) => {
         if (verbose || /CUDA/.test(line)) io.stderr.write(`${line}\n`);

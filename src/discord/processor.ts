@@ -3,13 +3,14 @@
  * embeddings, scores, a judged entry). The queue calls it, one job at a time; it knows nothing of
  * messages, which are delivery.ts's.
  */
-import { similarity, UserInputError, type GenerateOptions, type Progress } from '../engine/index.ts';
+import { DEFAULT_MAX_LABELS, similarity, UserInputError, type GenerateOptions, type Progress } from '../engine/index.ts';
 import type { Processor } from '../queue/index.ts';
 import type { BotContext } from './context.ts';
 import type { ImageSource, JobRequest, JobResult } from './request.ts';
 
 export const ANIMATION_FRAMES = 12;
-export const MAX_LABELS = 20;
+/** The labels /classify and "Classify image" take (the engine's default cap). */
+export const MAX_LABELS = DEFAULT_MAX_LABELS;
 
 /** What running a job needs: the engine, the store (battles), the configured steps, the downloads. */
 export type ProcessorContext = Pick<BotContext, 'engine' | 'store' | 'config' | 'downloads'>;

@@ -116,10 +116,6 @@ export class Clip {
     if (this.textCache.size > CACHE_SIZE) this.textCache.delete(this.textCache.keys().next().value!);
   }
 
-  clearCache(): void {
-    this.textCache.clear();
-  }
-
   /** Preprocessed pixel tensor [3, S, S] of an RGB image. */
   pixels(image: RgbImage): Promise<Float32Array> {
     return preprocessImage(this.preprocessor, image);

@@ -13,6 +13,7 @@ import { randomSeed, Rng } from './rng.ts';
 import { defaultStepsFor, SCHEDULER_NAMES, Schedulers, validateScheduler, type SchedulerName } from './schedulers/index.ts';
 import type { Device, SessionSettings } from './sessions.ts';
 import {
+  DEFAULT_MAX_LABELS,
   parseLabels,
   validateCount,
   validateEta,
@@ -30,18 +31,18 @@ import { describeCaptions } from './world.ts';
 
 export { UserInputError, PackError, UnsupportedError } from './errors.ts';
 export type { PackInfo } from './pack.ts';
-export type { World } from './world.ts';
+export type { WorldVocabulary } from './world.ts';
 export { SCHEDULER_NAMES, type SchedulerName } from './schedulers/index.ts';
 export { scoreChartPng, DEFAULT_IMAGE_LIMITS, type ImageLimits } from './images.ts';
-export { parseLabels, validatePrompt, validateTemplate } from './validate.ts';
+export { DEFAULT_MAX_LABELS, parseLabels, validatePrompt, validateTemplate } from './validate.ts';
 /** Cosine similarity of the engine's embeddings, which are unit vectors: their dot product. */
 export { dot as similarity } from './vectors.ts';
 
 export interface EngineLoadOptions {
   packDir: string;
-  /** Default: $UNCLIP_DEVICE or 'cpu'. 'cuda' falls back to the CPU with one log line. */
+  /** Default 'cpu'. 'cuda' falls back to the CPU with one log line. (The caller reads UNCLIP_DEVICE.) */
   device?: Device;
-  /** ONNX intra-op threads. Default: $UNCLIP_THREADS or the number of cores. */
+  /** ONNX intra-op threads. Default: the number of cores. (The caller reads UNCLIP_THREADS.) */
   threads?: number;
   log?: (line: string) => void;
   imageLimits?: Partial<ImageLimits>;
@@ -142,13 +143,9 @@ export class Engine {
   }
 
   static async load(opts: EngineLoadOptions): Promise<Engine> {
-    const envDevice = process.env['UNCLIP_DEVICE'];
-    const device = opts.device ?? (envDevice === 'cuda' ? 'cuda' : 'cpu');
-    const envThreads = Number(process.env['UNCLIP_THREADS']);
-    const threads = opts.threads ?? (Number.isInteger(envThreads) && envThreads > 0 ? envThreads : undefined);
     const loaded = await loadPack(opts.packDir, {
-      device,
-      ...(threads ? { threads } : {}),
+      device: opts.device ?? 'cpu',
+      ...(opts.threads ? { threads: opts.threads } : {}),
       ...(opts.log ? { log: opts.log } : {}),
       ...(opts.sessionSettings ? { settings: opts.sessionSettings } : {}),
     });
@@ -188,7 +185,7 @@ export class Engine {
     labels: readonly string[] | string,
     opts: { template?: string; maxLabels?: number } = {},
   ): Promise<{ label: string; score: number }[]> {
-    const list = parseLabels(labels, opts.maxLabels ?? 20);
+    const list = parseLabels(labels, opts.maxLabels ?? DEFAULT_MAX_LABELS);
     const template = validateTemplate(opts.template ?? '{}');
     // The image (sharp, then the vision model) and the labels (the text model) in parallel.
     const [[emb], texts] = await Promise.all([this.embedImages([image]), this.clip.embedTexts(list.map((l) => template.replace('{}', l)))]);

@@ -4,7 +4,7 @@
  */
 import { PackError } from './errors.ts';
 import { SCHEDULER_NAMES, type Prediction, type SchedulerName } from './schedulers/types.ts';
-import type { World } from './world.ts';
+import type { WorldVocabulary } from './world.ts';
 
 export interface DiffusionConfig {
   prediction: Prediction;
@@ -42,7 +42,7 @@ export interface PackManifest {
   decoder: DecoderConfig | null;
   latentDecoder: { imageSize: number } | null;
   upsampler: { scale?: number } | null;
-  world: World | null;
+  world: WorldVocabulary | null;
   metrics?: Record<string, unknown>;
 }
 
@@ -115,7 +115,7 @@ function diffusion(o: Obj, path: string): DiffusionConfig {
   };
 }
 
-function world(o: Obj): World {
+function world(o: Obj): WorldVocabulary {
   const p = 'world.';
   const colours = obj(o, 'colours', p);
   for (const [name, rgb] of Object.entries(colours)) {
@@ -129,7 +129,7 @@ function world(o: Obj): World {
   const shapes = strings('shapes');
   if (shapes.length === 0 || Object.keys(colours).length < 2) fail(`${p}shapes`, 'and world.colours must not be empty');
   return {
-    colours: colours as World['colours'],
+    colours: colours as WorldVocabulary['colours'],
     shapes,
     sizes: strings('sizes'),
     prefixes: strings('prefixes'),

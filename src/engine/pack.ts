@@ -8,7 +8,7 @@ import { PackError } from './errors.ts';
 import { parseManifest, type PackManifest } from './manifest.ts';
 import { parsePreprocessor, type Preprocessor } from './preprocess.ts';
 import { checkIo, createSession, defaultSessionSettings, type Device, type Session, type SessionSettings } from './sessions.ts';
-import { DEFAULT_WORLD, type World } from './world.ts';
+import { DEFAULT_WORLD, type WorldVocabulary } from './world.ts';
 
 export interface PackInfo {
   name: string;
@@ -26,7 +26,7 @@ export interface PackInfo {
   clipImageSize: number;
   contextLength: number;
   logitScale: number;
-  world: World;
+  world: WorldVocabulary;
   /** The execution provider the sessions actually run on. */
   device: Device;
   /** pack.json `metrics` (e.g. the evaluation numbers of the model card), if any. */

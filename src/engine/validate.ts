@@ -8,6 +8,8 @@ import { MAX_SEED } from './rng.ts';
 export const MAX_PROMPT_CHARS = 300;
 export const MAX_LABEL_CHARS = 100;
 export const MAX_FRAMES = 24;
+/** The labels one classification takes unless its caller says otherwise (the bot's cap). */
+export const DEFAULT_MAX_LABELS = 20;
 
 /** `what` names the text in the messages when it is not a prompt (a battle's theme). */
 export function validatePrompt(prompt: unknown, what?: string): string {

@@ -1,5 +1,5 @@
-/** The vocabulary of a pack's world (pack.json `world`), and the captions `describe` ranks. */
-export interface World {
+/** The vocabulary of a pack's world (pack.json `world`: colours, shapes, sizes…), and the captions `describe` ranks. */
+export interface WorldVocabulary {
   colours: Record<string, [number, number, number]>;
   shapes: string[];
   sizes: string[];
@@ -8,10 +8,10 @@ export interface World {
 }
 
 /**
- * The shapes world of DESIGN.md. Used by `describe` when a pack has no pack.json (a CLIP-only real
+ * The shapes world the bundled pack was trained on (drawn by training/world.py). Used by `describe` when a pack has no pack.json (a CLIP-only real
  * pack such as Xenova/clip-vit-base-patch32), so that describe still works unchanged.
  */
-export const DEFAULT_WORLD: World = {
+export const DEFAULT_WORLD: WorldVocabulary = {
   colours: {
     red: [220, 40, 40],
     orange: [245, 140, 30],
@@ -35,7 +35,7 @@ export const DEFAULT_WORLD: World = {
  * Captions per PACK.md: `a [size] <colour> <shape> on a <colour> background`, every size (and none),
  * colour, shape and background with object colour ≠ background colour.
  */
-export function describeCaptions(world: World): string[] {
+export function describeCaptions(world: WorldVocabulary): string[] {
   const colours = Object.keys(world.colours);
   const out: string[] = [];
   for (const size of ['', ...world.sizes]) {

@@ -96,8 +96,14 @@ describe('commands (real discord.js ↔ local Discord, real ONNX pack)', () => {
     const run = h.discord.slash(alice, 'classify', { image: { filename: 'square.png', data: await shapePng() }, labels: 'a red square, a green circle, a yellow star' });
     const result = await run.waitForMessage((m) => m.embeds.length > 0);
     const embed = result.embeds[0]!;
-    expect(embed.description!.split('\n')).toHaveLength(3);
-    expect(embed.description).toMatch(/ %/);
+    const lines = embed.description!.split('\n');
+    expect(lines).toHaveLength(3);
+    // The red square (the picture: a red square on blue) ranks first, in bold, scores high to low summing to 100 %.
+    expect(embed.title).toBe('Most likely: a red square');
+    expect(lines[0]).toMatch(/^\*\*a red square\*\* — \d+\.\d %$/);
+    const percents = lines.map((l) => Number(/— ([\d.]+) %$/.exec(l)![1]));
+    expect(percents).toEqual([...percents].sort((a, b) => b - a));
+    expect(percents.reduce((a, b) => a + b, 0)).toBeCloseTo(100, 0);
     expect(embed.image?.url).toBe('attachment://scores.png');
     expect(await decodePng(result, /^scores\.png$/)).toMatchObject({ width: 480 });
   });
@@ -109,8 +115,9 @@ describe('commands (real discord.js ↔ local Discord, real ONNX pack)', () => {
     await menu.modal();
     const submit = h.discord.submitModal(alice, menu, { labels: 'a red square, a blue heart', template: 'a photo of {}' });
     const result = await submit.waitForMessage((m) => m.embeds.length > 0);
-    expect(result.embeds[0]!.footer?.text).toContain('a photo of {}');
-    await decodePng(result, /^scores\.png$/);
+    expect(result.embeds[0]!.footer?.text).toBe('mystery.png · template "a photo of {}"');
+    expect(result.embeds[0]!.title).toBe('Most likely: a red square');
+    expect(await decodePng(result, /^scores\.png$/)).toMatchObject({ width: 480 });
   });
 
   it('/queue tells you your jobs, ephemerally', async () => {
