@@ -20,6 +20,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
+import { engineEnv } from '../src/cli.ts';
 import { Engine, type Generation, type SchedulerName } from '../src/engine/index.ts';
 import { validateScheduler } from '../src/engine/schedulers/index.ts';
 import { dot } from '../src/engine/vectors.ts';
@@ -78,7 +79,7 @@ async function minPairwiseDiff(pngs: Buffer[]): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const engine = await Engine.load({ packDir });
+  const engine = await Engine.load({ packDir, ...engineEnv() });
   const world = engine.pack.world;
   const labels = JSON.parse(await readFile(`${FIXTURES}labels.json`, 'utf8')) as { images: Fixture[] };
   const uniq = (split: Fixture['split']) => {
