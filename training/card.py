@@ -25,6 +25,7 @@ def write(pack_dir: str) -> None:
             if fn.endswith(".onnx"):
                 sizes[fn] = os.path.getsize(os.path.join(root, fn))
     total = sum(os.path.getsize(os.path.join(r, f)) for r, _, fs in os.walk(pack_dir) for f in fs)
+    size = p.get("latent_decoder", {}).get("image_size", 128)
     zs = m.get("zero_shot", {})
     t2i = m.get("text_to_image", {})
     var = m.get("variations_heldout", {})
@@ -33,8 +34,9 @@ def write(pack_dir: str) -> None:
     lines = [
         f"# {p['name']} {p['version']} — a miniature DALL·E 2 for the shapes world",
         "",
-        "CLIP (text + image encoders in one 128-d space), a diffusion prior (text embedding → image embedding)",
-        "and a latent diffusion decoder (image embedding → 16×16×4 latent → 128×128 pixels), all trained from",
+        f"CLIP (text + image encoders in one {p['embedding_dim']}-d space), a diffusion prior (text embedding → image embedding)",
+        f"and a latent diffusion decoder (image embedding → {'×'.join(str(x) for x in p['decoder']['sample_shape'][1:])}×"
+        f"{p['decoder']['sample_shape'][0]} latent → {size}×{size} pixels), all trained from",
         "scratch on this machine on a procedurally drawn world. It can draw only that world — and knows it.",
         "",
         "![samples](samples.png)",
@@ -71,6 +73,7 @@ def write(pack_dir: str) -> None:
         f"{pct(m.get('zero_shot_fixtures', {}).get('seen', {}).get('colour_shape'))} seen, "
         f"{pct(m.get('zero_shot_fixtures', {}).get('heldout', {}).get('colour_shape'))} held-out.",
         "",
+    ] + _binding_and_two_objects(m) + [
         "Text to image: for prompts `a big <c> <s> on a <bg> background` (half of them held-out triples),",
         "4 images each; judged by this pack's CLIP against all alternatives (55 colour+shape labels; 10",
         "backgrounds).",
@@ -87,7 +90,7 @@ def write(pack_dir: str) -> None:
         f"Variations of held-out images ({var.get('n', '–')} sources): colour kept {pct(var.get('colour'))}, shape kept "
         f"{pct(var.get('shape'))}, both {pct(var.get('colour_and_shape'))} (bar ≥ 85 %).",
         "",
-        f"Crispness at 128 px, against the same scenes rendered crisp at 128 px: the latent decoder on the autoencoder's "
+        f"Crispness at {size} px, against the same scenes rendered crisp at {size} px: the latent decoder on the autoencoder's "
         f"latents of 64 px images is off by {cr.get('latent_decoder_l1', '–')} per channel (mean absolute, 0–1 scale; "
         f"bilinear upsampling of the 64 px image itself: {cr.get('bilinear_l1', '–')}) and has "
         f"{pct(cr.get('latent_decoder_edge_ratio'))} of the crisp renders' edge strength (the 98th percentile of the "
@@ -138,6 +141,44 @@ def write(pack_dir: str) -> None:
     ]
     with open(os.path.join(pack_dir, "README.md"), "w") as f:
         f.write("\n".join(lines))
+
+
+def _binding_and_two_objects(m: dict) -> list[str]:
+    """shapes-v2's sections: CLIP's binding test and the analyser's judgement of what the pack draws."""
+    b, two, px, bl = m.get("binding"), m.get("two_objects"), m.get("text_to_image_pixels"), m.get("blends")
+    out: list[str] = []
+    if b:
+        out += ["Binding (two-object scenes whose objects differ in colour and shape): the true caption",
+                "`<a> <relation> <b> on a <bg> background` against the same words with colours swapped, shapes swapped,",
+                "relation reversed (4-way, chance 25 %), each alone (2-way), and a two-object zero-shot over every",
+                "`a <c> <s> and a <c> <s>` (1485-way).", "",
+                "| | seen | held-out | bar |", "|---|---|---|---|"]
+        for k, bar in (("four_way", "≥ 95 %"), ("vs_colours_swapped", ""), ("vs_shapes_swapped", ""),
+                       ("vs_relation_reversed", ""), ("and_vs_colours_swapped", ""), ("two_object_zero_shot", "")):
+            out.append(f"| {k.replace('_', ' ')} | {pct(b.get('seen', {}).get(k))} | {pct(b.get('heldout', {}).get(k))} | {bar} |")
+        out.append("")
+    if px or two:
+        j = m.get("judge_on_clean_renders", {})
+        out += ["Judged by the pixel analyser (training/analyse.py: connected components, shape from the outline,",
+                f"relation from the boxes), which on clean renders gets objects right {pct(j.get('objects'))} and relations",
+                f"{pct(j.get('relation'))}:", "",
+                "| prompts | colour | shape | background | exactly the objects | relation | n |", "|---|---|---|---|---|---|---|"]
+        rows = [(f"one object, {k.replace('_', ' ')}", v) for k, v in (px or {}).items()] + \
+               [(f"two objects, {k}", v) for k, v in (two or {}).items()]
+        for name, v in rows:
+            out.append(f"| {name} | {pct(v.get('colour'))} | {pct(v.get('shape'))} | {pct(v.get('background'))} | "
+                       f"{pct(v.get('objects', v.get('count')))} | {pct(v.get('relation'))} | {v.get('n', '–')} |")
+        vt = m.get("variations_two_objects")
+        if vt:
+            out.append(f"| variations of two-object images | {pct(vt.get('colour'))} | {pct(vt.get('shape'))} | "
+                       f"{pct(vt.get('background'))} | {pct(vt.get('objects'))} | {pct(vt.get('relation'))} | {vt.get('n', '–')} |")
+        out.append("")
+    if bl:
+        out += ["Blends (slerp of two one-object images that differ in colour, shape and background): share of those",
+                "attributes taken from the first image, and blends that are a clean scene (one object):", "",
+                "| ratio | from the first | clean |", "|---|---|---|"]
+        out += [f"| {r} | {pct(v.get('from_first'))} | {pct(v.get('clean'))} |" for r, v in bl.items()] + [""]
+    return out
 
 
 def _samples(pack_dir: str) -> list[str]:

@@ -29,6 +29,11 @@ T_STEPS = 1000
 SAMPLING = {"steps": 25, "prior_guidance": 1.0, "decoder_guidance": 3.0}
 
 
+def log(*a) -> None:
+    import time
+    print(time.strftime("%H:%M:%S"), *a, flush=True)
+
+
 def device() -> torch.device:
     want = os.environ.get("UNCLIP_TRAIN_DEVICE")
     if want:
@@ -171,3 +176,14 @@ def to_uint8(x: torch.Tensor) -> np.ndarray:
 
 def downsample_box(x: torch.Tensor, factor: int = 2) -> torch.Tensor:
     return torch.nn.functional.avg_pool2d(x, factor)
+
+
+def slerp(a: torch.Tensor, b: torch.Tensor, w: float) -> torch.Tensor:
+    """Rows of a and b (normalized) at weight w of a, as src/engine/vectors.ts slerp: normalized result."""
+    cos = (a * b).sum(-1, keepdim=True).clamp(-1, 1)
+    theta = torch.acos(cos)
+    s = torch.sin(theta).clamp(min=1e-6)
+    ka, kb = torch.sin(w * theta) / s, torch.sin((1 - w) * theta) / s
+    lin = theta < 1e-6
+    out = torch.where(lin, w * a + (1 - w) * b, ka * a + kb * b)
+    return torch.nn.functional.normalize(out, dim=-1)

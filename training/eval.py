@@ -1,15 +1,20 @@
-"""Evaluate the pack (PyTorch weights from training/checkpoints, the same networks as the ONNX files):
+"""Evaluate a pack (PyTorch weights from its checkpoints, the same networks as the ONNX files) with two
+judges that do not share each other's mistakes: the pack's own CLIP and the pixel-level analyser of the
+world (analyse.py, validated on clean renders first).
 
-- zero-shot colour / shape / colour+shape (55-way, 'a <colour> <shape>') on seen and held-out triples;
-- text-to-image: for prompts 'a big <c> <s> on a <bg> background', the fraction of generated images whose
-  colour, shape (55-way) and background (10-way over 'a big <c> <s> on a <x> background') the pack's CLIP
-  judges right; seen and held-out triples;
-- variations of held-out images keep the source's colour and shape;
-- diversity: mean pairwise pixel difference of the 4 images of one prompt (0 = identical).
+- CLIP: 55-way single-object zero-shot (seen / held-out triples), the binding test of two-object scenes
+  (true caption vs colours swapped / shapes swapped / relation reversed) and two-object zero-shot;
+- text to image, one object: `a big <c> <s> on a <bg> background` (CLIP judge as before, and the analyser),
+  `a <c> <s>` (no size, no background) and `a small <c> <s> on a <bg> background` (analyser);
+- text to image, two objects: `<a> <relation> <b> on a <bg> background` and `<a> and <b>` (analyser: both
+  objects' colour and shape, the relation, the background, exactly two objects);
+- variations of held-out one-object images (CLIP judge) and of two-object images (analyser);
+- blends of pairs that differ in colour, shape and background at ratios 30 / 50 / 70 (analyser: the share
+  of attributes taken from the first image, and how many blends are a clean scene of the world);
+- diversity (smallest pairwise difference of a prompt's 4 images) and crispness against crisp renders.
 
-Writes the numbers into pack.json's "metrics", a sample grid models/<pack>/samples.png and the model
-card models/<pack>/README.md.
-    /usr/bin/python3 training/eval.py [--prompts 60] [--steps 25]
+Writes the numbers into pack.json's "metrics", a sample grid models/<pack>/samples.png and the model card.
+    /usr/bin/python3 training/eval.py [--prompts 60] [--steps 25] [--quick]
 """
 from __future__ import annotations
 
@@ -25,38 +30,45 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
+import analyse
+import ckpt
 import common
-import train
+import embed
+import packs
 import world
 
 
 def generate(models: dict, text_emb: torch.Tensor, n: int, steps: int, g_prior: float, g_dec: float,
              gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-    """text_emb [B, D] -> (images [B*n, 3, 128, 128] in [-1, 1], image embeddings)."""
+    """text_emb [B, D] -> (images [B*n, 3, S, S] in [-1, 1], image embeddings)."""
+    d = models["spec"].embed_dim
     cond = text_emb.repeat_interleave(n, 0)
-    x = common.ddim_sample(models["prior"], (cond.shape[0], 128), cond, "x0", steps, g_prior, gen)
-    emb = F.normalize(x / math.sqrt(128), dim=-1)
+    x = common.ddim_sample(models["prior"], (cond.shape[0], d), cond, "x0", steps, g_prior, gen)
+    emb = F.normalize(x / math.sqrt(d), dim=-1)
     return decode(models, emb, steps, g_dec, gen), emb
 
 
 def decode(models: dict, emb: torch.Tensor, steps: int, g_dec: float, gen: torch.Generator, eta: float = 0.0) -> torch.Tensor:
-    lat = common.ddim_sample(models["decoder"], (emb.shape[0], 4, 16, 16), emb, "v", steps, g_dec, gen, eta=eta)
+    lat = common.ddim_sample(models["decoder"], (emb.shape[0], *models["spec"].latent), emb, "v", steps, g_dec, gen, eta=eta)
     with torch.no_grad():
         return models["ae_dec"](lat / models["latent_scale"])
 
 
-def judge(models: dict, img128: torch.Tensor, truth: list[tuple[str, str, str]]) -> dict:
-    """CLIP judge on 64 px (box-downsampled, as the training images were made)."""
+def to64(img: torch.Tensor) -> torch.Tensor:
+    """What CLIP sees: box-downsampled to 64 px as the training images were made, quantized like a PNG."""
+    x64 = common.downsample_box(img.clamp(-1, 1), img.shape[-1] // 64)
+    return torch.round((x64 + 1) * 127.5) / 127.5 - 1
+
+
+def clip_judge(models: dict, img: torch.Tensor, truth: list[tuple[str, str, str]]) -> dict:
+    """CLIP judge of one-object images: colour+shape 55-way, background 10-way."""
     clip = models["clip"]
-    x64 = common.downsample_box(img128.clamp(-1, 1))
-    # quantize like a PNG would
-    x64 = torch.round((x64 + 1) * 127.5) / 127.5 - 1
     with torch.no_grad():
-        im = F.normalize(clip.image(x64), dim=-1)
+        im = F.normalize(clip.image(to64(img)), dim=-1)
     labels = [(c, s) for c in world.COLOUR_NAMES for s in world.SHAPES]
-    t = train.embed_texts(clip, [f"a {c} {s}" for c, s in labels], torch.device("cpu"))
+    t = embed.embed_texts(clip, [f"a {c} {s}" for c, s in labels], torch.device("cpu"))
     pred = (im @ t.T).argmax(1).tolist()
-    background_texts: dict[tuple[str, str], tuple[list[str], torch.Tensor]] = {}
+    background_texts: dict = {}
     ok_c, ok_s, ok_b = [], [], []
     for i, (c, s, b) in enumerate(truth):
         pc, ps = labels[pred[i]]
@@ -64,130 +76,234 @@ def judge(models: dict, img128: torch.Tensor, truth: list[tuple[str, str, str]])
         ok_s.append(ps == s)
         if (c, s) not in background_texts:
             bgs = [x for x in world.COLOUR_NAMES if x != c]
-            background_texts[c, s] = bgs, train.embed_texts(clip, [f"a big {c} {s} on a {x} background" for x in bgs], torch.device("cpu"))
+            background_texts[c, s] = bgs, embed.embed_texts(clip, [f"a big {c} {s} on a {x} background" for x in bgs], torch.device("cpu"))
         bgs, tb = background_texts[c, s]
         ok_b.append(bgs[int((im[i] @ tb.T).argmax())] == b)
     return {"colour": ok_c, "shape": ok_s, "background": ok_b}
 
 
+def clip_binding_judge(models: dict, img: torch.Tensor, descs: list[world.Desc]) -> list[bool]:
+    """CLIP judge of two-object images with a relation: the prompt ranks above its wrong bindings."""
+    clip = models["clip"]
+    with torch.no_grad():
+        im = F.normalize(clip.image(to64(img)), dim=-1)
+    out = []
+    for i, d in enumerate(descs):
+        texts = [world.realise(d)] + [world.realise(x) for x in world.hard_negatives(d).values()]
+        s = embed.embed_texts(clip, texts, torch.device("cpu")) @ im[i]
+        out.append(bool((s[0] > s[1:]).all()))
+    return out
+
+
+def pixel_judge(img: torch.Tensor, descs: list[world.Desc]) -> dict[str, list[bool]]:
+    u8 = common.to_uint8(img)
+    tally: dict[str, list[bool]] = {}
+    for k in range(len(descs)):
+        for key, v in analyse.judge(u8[k], descs[k]).items():
+            if v is not None:
+                tally.setdefault(key, []).append(bool(v))
+    return tally
+
+
 def peak_edges(img: torch.Tensor) -> float:
-    """Sharpness: the 98th percentile of each image's gradient magnitude, averaged. Blur spreads an edge
-    over several pixels and lowers it; faint artefacts (checkerboard, noise) stay below it."""
+    """Sharpness: the 98th percentile of each image's gradient magnitude, averaged."""
     dx = (img[..., :-1, 1:] - img[..., :-1, :-1]).abs().sum(1)
     dy = (img[..., 1:, :-1] - img[..., :-1, :-1]).abs().sum(1)
     return float(torch.quantile((dx + dy).flatten(1), 0.98, dim=1).mean())
-
-
-def crispness(models: dict, src128: torch.Tensor, src64: torch.Tensor, generated: torch.Tensor) -> dict:
-    """How crisp the 128 px output is, against the same scenes rendered crisp at 128 px (1.0 = as crisp):
-    the latent decoder on the autoencoder's latents of the 64 px images, the decoder's variations, and
-    for scale, bilinear upsampling of the 64 px images (what a decoder without sharpening would give)."""
-    truth = common.to_model_pixels(src128)
-    x64 = common.to_model_pixels(src64)
-    with torch.no_grad():
-        recon = models["ae_dec"](models["ae_enc"](x64))
-    bilinear = F.interpolate(x64, scale_factor=2.0, mode="bilinear", align_corners=False)
-    ref = peak_edges(truth)
-    return {"latent_decoder_l1": round(float(F.l1_loss(recon, truth)) / 2, 4),
-            "bilinear_l1": round(float(F.l1_loss(bilinear, truth)) / 2, 4),
-            "latent_decoder_edge_ratio": round(peak_edges(recon) / ref, 3),
-            "bilinear_edge_ratio": round(peak_edges(bilinear) / ref, 3),
-            "variations_edge_ratio": round(peak_edges(generated.clamp(-1, 1)) / ref, 3)}
-
-
-def variation_sources(rng: random.Random, triples: list[tuple[str, str, str]]) -> tuple[torch.Tensor, torch.Tensor]:
-    """One big single-object scene per (colour, shape, background): uint8 renders at 128 and 64 px."""
-    pairs = [world.render_pair(world.sample_scene(rng, None, n_objects=1, colour=c, shape=s, background=b, size="big"))
-             for c, s, b in triples]
-    return torch.from_numpy(np.stack([p[0] for p in pairs])), torch.from_numpy(np.stack([p[1] for p in pairs]))
-
-
-def min_pairwise_diffs(imgs: torch.Tensor, per_prompt: int) -> list[float]:
-    """For each prompt's images (consecutive in imgs, [-1, 1]), the smallest mean absolute difference
-    between two of them on the 0-1 scale of the PNGs (0 = two identical pictures)."""
-    u8 = torch.from_numpy(common.to_uint8(imgs)).float() / 255
-    groups = u8.view(-1, per_prompt, *u8.shape[1:])
-    return [min(float((g[x] - g[y]).abs().mean()) for x in range(per_prompt) for y in range(x + 1, per_prompt))
-            for g in groups]
 
 
 def rate(xs: list[bool]) -> float:
     return round(sum(xs) / max(1, len(xs)), 4)
 
 
+def rates(t: dict[str, list[bool]]) -> dict:
+    return {k: rate(v) for k, v in t.items()} | {"n": max((len(v) for v in t.values()), default=0)}
+
+
+def min_pairwise_diffs(imgs: torch.Tensor, per_prompt: int) -> list[float]:
+    u8 = torch.from_numpy(common.to_uint8(imgs)).float() / 255
+    groups = u8.view(-1, per_prompt, *u8.shape[1:])
+    return [min(float((g[x] - g[y]).abs().mean()) for x in range(per_prompt) for y in range(x + 1, per_prompt)) for g in groups]
+
+
+def source_images(models: dict, scenes: list) -> tuple[torch.Tensor, torch.Tensor]:
+    """uint8 renders at the pack's display size and at 64 px (what CLIP sees)."""
+    size = models["spec"].image_size
+    big = [world.render(s, size) for s in scenes]
+    return (torch.from_numpy(np.stack([np.asarray(b) for b in big])),
+            torch.from_numpy(np.stack([np.asarray(world.render(s, 64)) for s in scenes])))
+
+
+def two_object_descs(rng: random.Random, n: int, link: str | None) -> list[world.Desc]:
+    out = []
+    while len(out) < n:
+        sc = world.sample_scene(rng, None, n_objects=2)
+        a, b = sc.objects
+        if a.colour == b.colour or a.shape == b.shape:
+            continue
+        out.append(world.Desc([(None, a.colour, a.shape), (None, b.colour, b.shape)], link or sc.relation, sc.background))
+    return out
+
+
+def run_prompts(models, descs, a, gen, samples) -> tuple[dict, list[float], torch.Tensor]:
+    """4 images per description: the analyser's tally, the diversity and the images."""
+    tally: dict[str, list[bool]] = {}
+    div: list[float] = []
+    imgs_all = []
+    for i in range(0, len(descs), 8):
+        chunk = descs[i:i + 8]
+        te = embed.embed_texts(models["clip"], [world.realise(d) for d in chunk], torch.device("cpu"))
+        imgs, _ = generate(models, te, 4, a.steps, a.prior_guidance, a.guidance, gen)
+        for k, v in pixel_judge(imgs, [d for d in chunk for _ in range(4)]).items():
+            tally.setdefault(k, []).extend(v)
+        div += min_pairwise_diffs(imgs, 4)
+        imgs_all.append(imgs)
+        if len(samples) < 8:
+            samples.append((world.realise(chunk[0]), common.to_uint8(imgs[:4])))
+    return tally, div, torch.cat(imgs_all)
+
+
+def blends(models: dict, a, gen: torch.Generator, n_pairs: int) -> dict:
+    """Pairs of one-object scenes that differ in colour, shape and background, blended by slerp of their
+    CLIP image embeddings: per ratio, the share of (colour, shape, background) that comes from the first
+    image, and the share of blends that are a clean scene (one object, background a colour of the world)."""
+    rng = random.Random(4242)
+    pairs = []
+    while len(pairs) < n_pairs:
+        s1, s2 = (world.sample_scene(rng, None, n_objects=1, size="big") for _ in range(2))
+        o1, o2 = s1.objects[0], s2.objects[0]
+        if o1.colour != o2.colour and o1.shape != o2.shape and s1.background != s2.background \
+                and o1.colour != s2.background and o2.colour != s1.background:
+            pairs.append((s1, s2))
+    _, x1 = source_images(models, [p[0] for p in pairs])
+    _, x2 = source_images(models, [p[1] for p in pairs])
+    e1, e2 = (embed.embed_images(models["clip"], x, torch.device("cpu")) for x in (x1, x2))
+    out = {}
+    for ratio in (30, 50, 70):
+        emb = common.slerp(e1, e2, ratio / 100)  # ratio = share of the first, as /blend
+        img = common.to_uint8(decode(models, emb, a.steps, a.guidance, gen))
+        first, clean = [], []
+        for k, (s1, s2) in enumerate(pairs):
+            r = analyse.analyse(img[k])
+            clean.append(len(r["objects"]) == 1)
+            if r["objects"]:
+                o = r["objects"][0]
+                first += [o["colour"] == s1.objects[0].colour, o["shape"] == s1.objects[0].shape, r["background"] == s1.background]
+        out[str(ratio)] = {"from_first": rate(first), "clean": rate(clean), "n": len(pairs)}
+    return out
+
+
 def main(argv: list[str] | None = None) -> dict:
+    spec = packs.current()
     ap = argparse.ArgumentParser()
     ap.add_argument("--prompts", type=int, default=60)
     ap.add_argument("--variations", type=int, default=120)
+    ap.add_argument("--blend-pairs", type=int, default=24)
     ap.add_argument("--steps", type=int, default=common.SAMPLING["steps"])
     ap.add_argument("--prior-guidance", type=float, default=common.SAMPLING["prior_guidance"])
     ap.add_argument("--guidance", type=float, default=common.SAMPLING["decoder_guidance"])
-    ap.add_argument("--pack-out", default=os.path.join(common.ROOT, "models", "shapes-v1"))
+    ap.add_argument("--pack-out", default=spec.out_dir)
+    ap.add_argument("--clip-only", action="store_true", help="only the CLIP metrics (no generation)")
     a = ap.parse_args(argv)
     common.setup_threads()
     dev = torch.device("cpu")
-    models = train.build_models(dev)
-    for k, m in models.items():
+    models = ckpt.build_models(dev, spec)
+    for m in models.values():
         if isinstance(m, torch.nn.Module):
             m.eval()
     t0 = time.time()
-    metrics: dict = {"zero_shot": train.zero_shot(models["clip"], dev),
-                     "zero_shot_fixtures": fixtures_zero_shot(models)}
-    print("zero-shot", json.dumps(metrics["zero_shot"]), flush=True)
+    metrics: dict = {"zero_shot": embed.zero_shot(models["clip"], dev), "zero_shot_fixtures": fixtures_zero_shot(models),
+                     "binding": embed.binding(models["clip"], dev)}
+    print("clip", json.dumps(metrics), flush=True)
+    if a.clip_only:
+        return metrics
+    metrics["judge_on_clean_renders"] = analyse.validate(200)[spec.image_size]
 
     rng = random.Random(99)
     held = sorted(world.load_heldout())
     seen = [t for t in world.all_triples() if t not in set(held)]
     triples = [("heldout", t) for t in rng.sample(held, a.prompts // 2)] + [("seen", t) for t in rng.sample(seen, a.prompts - a.prompts // 2)]
     gen = torch.Generator().manual_seed(5)
-    res: dict = {"seen": {"colour": [], "shape": [], "background": []}, "heldout": {"colour": [], "shape": [], "background": []}}
-    diversity = []
-    samples = []
-    for i in range(0, len(triples), 8):
-        chunk = triples[i:i + 8]
-        prompts = [f"a big {c} {s} on a {b} background" for _, (c, s, b) in chunk]
-        te = train.embed_texts(models["clip"], prompts, dev)
-        imgs, _ = generate(models, te, 4, a.steps, a.prior_guidance, a.guidance, gen)
-        truth = [t for _, t in chunk for _ in range(4)]
-        j = judge(models, imgs, truth)
-        for k, (split, _) in enumerate([x for x in chunk for _ in range(4)]):
-            for key in res[split]:
-                res[split][key].append(j[key][k])
-        diversity += min_pairwise_diffs(imgs, 4)
-        if len(samples) < 8:
-            samples.append((prompts[0], common.to_uint8(imgs[:4])))
-        print(f"generated {i + len(chunk)}/{len(triples)} prompts", flush=True)
-    metrics["text_to_image"] = {split: {k: rate(v) for k, v in d.items()} | {"n": len(d["colour"])} for split, d in res.items()}
-    allv = {k: res["seen"][k] + res["heldout"][k] for k in res["seen"]}
-    metrics["text_to_image"]["all"] = {k: rate(v) for k, v in allv.items()} | {"n": len(allv["colour"])}
+    samples: list = []
+    # one object, fully specified: CLIP judge (as 0.2.0's card) and the analyser
+    descs = [world.Desc([("big", c, s)], None, b) for _, (c, s, b) in triples]
+    tally, diversity, imgs = run_prompts(models, descs, a, gen, samples)
+    truth = [t for _, t in triples for _ in range(4)]
+    j = clip_judge(models, imgs, truth)
+    split = [sp for sp, _ in triples for _ in range(4)]
+    metrics["text_to_image"] = {sp: {k: rate([v for v, s in zip(j[k], split) if s == sp]) for k in j} | {"n": split.count(sp)}
+                                for sp in ("seen", "heldout")}
+    metrics["text_to_image"]["all"] = {k: rate(v) for k, v in j.items()} | {"n": len(split)}
+    metrics["text_to_image_pixels"] = {"big_with_background": rates(tally)}
+    # one object the way people type it, and small objects
+    cs = [(c, s, b) for _, (c, s, b) in triples]
+    for name, mk in (("bare", lambda c, s, b: world.Desc([(None, c, s)])),
+                     ("small_with_background", lambda c, s, b: world.Desc([("small", c, s)], None, b))):
+        t, d, _ = run_prompts(models, [mk(*x) for x in cs], a, gen, samples)
+        metrics["text_to_image_pixels"][name] = rates(t)
+        diversity += d
+    # two objects
+    r2 = random.Random(7)
+    for name, link in (("relation", None), ("and", "and")):
+        ds = two_object_descs(r2, a.prompts // 2, link)
+        t, d, imgs2 = run_prompts(models, ds, a, gen, samples)
+        metrics.setdefault("two_objects", {})[name] = rates(t)
+        if link is None:
+            metrics["two_objects"][name]["clip_judge_binding"] = rate(clip_binding_judge(models, imgs2, [x for x in ds for _ in range(4)]))
+        diversity += d
     metrics["diversity"] = {"min_pairwise_mean_abs_diff_mean": round(float(np.mean(diversity)), 4),
-                            "prompts_with_4_distinct_images": rate([d > 0.02 for d in diversity])}
+                            "prompts_with_4_distinct_images": rate([x > 0.02 for x in diversity])}
 
-    # variations of held-out images
+    # variations: held-out one-object images (CLIP judge), two-object images (analyser)
     vr = random.Random(3)
     src_t = [held[vr.randrange(len(held))] for _ in range(a.variations)]
-    src128, src64 = variation_sources(vr, src_t)
-    emb = train.embed_images(models["clip"], src64, dev)
+    scenes = [world.sample_scene(vr, None, n_objects=1, colour=c, shape=s, background=b, size="big") for c, s, b in src_t]
+    src_big, src64 = source_images(models, scenes)
+    emb = embed.embed_images(models["clip"], src64, dev)
     var = torch.cat([decode(models, emb[i:i + 40], a.steps, a.guidance, gen) for i in range(0, len(emb), 40)])
-    jv = judge(models, var, src_t)
+    jv = clip_judge(models, var, src_t)
     metrics["variations_heldout"] = {"colour": rate(jv["colour"]), "shape": rate(jv["shape"]),
-                                     "colour_and_shape": rate([x and y for x, y in zip(jv["colour"], jv["shape"])]),
-                                     "n": len(src_t)}
-    metrics["crispness"] = crispness(models, src128, src64, var)
+                                     "colour_and_shape": rate([x and y for x, y in zip(jv["colour"], jv["shape"])]), "n": len(src_t)}
+    ds = two_object_descs(vr, a.variations // 2, None)
+    sc2 = []
+    for d in ds:  # scenes that match the descriptions
+        while True:
+            sc = world.sample_scene(vr, None, n_objects=2, colour=d.objects[0][1], shape=d.objects[0][2], background=d.background)
+            if (sc.objects[1].colour, sc.objects[1].shape) == d.objects[1][1:]:
+                break
+        d.link = sc.relation
+        sc2.append(sc)
+    _, s64 = source_images(models, sc2)
+    e2 = embed.embed_images(models["clip"], s64, dev)
+    v2 = torch.cat([decode(models, e2[i:i + 40], a.steps, a.guidance, gen) for i in range(0, len(e2), 40)])
+    metrics["variations_two_objects"] = rates(pixel_judge(v2, ds))
+    metrics["blends"] = blends(models, a, gen, a.blend_pairs)
+    truth_t = common.to_model_pixels(src_big)
+    with torch.no_grad():
+        ae_in = src64 if spec.ae == "v1" else torch.from_numpy(np.stack([np.asarray(world.render(s, spec.ae_input)) for s in scenes]))
+        recon = models["ae_dec"](models["ae_enc"](common.to_model_pixels(ae_in)))
+    ref = peak_edges(truth_t)
+    metrics["crispness"] = {"latent_decoder_l1": round(float(F.l1_loss(recon, truth_t)) / 2, 4),
+                            "latent_decoder_edge_ratio": round(peak_edges(recon) / ref, 3),
+                            "variations_edge_ratio": round(peak_edges(var.clamp(-1, 1)) / ref, 3), "size": spec.image_size}
     metrics["eval_settings"] = {"steps": a.steps, "prior_guidance": a.prior_guidance, "decoder_guidance": a.guidance,
                                 "prompts": len(triples), "images_per_prompt": 4, "seconds": round(time.time() - t0)}
     print(json.dumps(metrics, indent=1), flush=True)
+    write_outputs(a.pack_out, metrics, samples, spec.image_size)
+    return metrics
 
-    # sample grid: 8 prompts x 4 images
-    grid = Image.new("RGB", (4 * 128, len(samples) * 128), (255, 255, 255))
+
+def write_outputs(out: str, metrics: dict, samples: list, size: int) -> None:
+    """samples.png (8 prompts x 4 images), samples.json, the metrics into pack.json, the model card."""
+    grid = Image.new("RGB", (4 * size, len(samples) * size), (255, 255, 255))
     for r, (_, ims) in enumerate(samples):
         for c in range(4):
-            grid.paste(Image.fromarray(ims[c]), (c * 128, r * 128))
-    os.makedirs(a.pack_out, exist_ok=True)
-    grid.save(os.path.join(a.pack_out, "samples.png"), optimize=True)
-    with open(os.path.join(a.pack_out, "samples.json"), "w") as f:
+            grid.paste(Image.fromarray(ims[c]), (c * size, r * size))
+    os.makedirs(out, exist_ok=True)
+    grid.save(os.path.join(out, "samples.png"), optimize=True)
+    with open(os.path.join(out, "samples.json"), "w") as f:
         json.dump([p for p, _ in samples], f, indent=1)
-    pj = os.path.join(a.pack_out, "pack.json")
+    pj = os.path.join(out, "pack.json")
     if os.path.exists(pj):
         with open(pj) as f:
             pack = json.load(f)
@@ -196,8 +312,7 @@ def main(argv: list[str] | None = None) -> dict:
             json.dump(pack, f, indent=1)
             f.write("\n")
         import card
-        card.write(a.pack_out)
-    return metrics
+        card.write(out)
 
 
 def fixtures_zero_shot(models: dict) -> dict:
@@ -207,7 +322,7 @@ def fixtures_zero_shot(models: dict) -> dict:
     with open(os.path.join(fx_dir, "labels.json")) as f:
         items = json.load(f)["images"]
     imgs = torch.from_numpy(np.stack([np.asarray(Image.open(os.path.join(fx_dir, it["file"])).convert("RGB")) for it in items]))
-    return train.zero_shot_on(models["clip"], imgs, [(it["split"], it["colour"], it["shape"]) for it in items], torch.device("cpu"))
+    return embed.zero_shot_on(models["clip"], imgs, [(it["split"], it["colour"], it["shape"]) for it in items], torch.device("cpu"))
 
 
 if __name__ == "__main__":

@@ -11,14 +11,13 @@ import sys
 import numpy as np
 import torch
 
+import ckpt
 import common
+import packs
 import world
-from models import (CONTEXT_LENGTH, EMBED_DIM, LATENT_CHANNELS, LATENT_SIZE, LatentDecoderExport)
+from models import CONTEXT_LENGTH, LatentDecoderExport, count_params
 
 OPSET = 17
-
-
-PACK_VERSION = "0.2.0"  # 0.2.0: longer-trained prior, decoder and latent decoder (two blocks added)
 
 def _export(model: torch.nn.Module, args: tuple, path: str, inputs: list[str], outputs: list[str],
             dynamic: dict) -> None:
@@ -58,9 +57,10 @@ def _store_weights_fp16(src: str, dst: str, min_elements: int = 64) -> None:
     onnx.save(m, dst)
 
 
-def write_pack(out_dir: str, clip, ae_dec, latent_scale: float, prior, unet, meta: dict) -> None:
+def write_pack(out_dir: str, spec: packs.PackSpec, clip, ae_dec, latent_scale: float, prior, unet, meta: dict) -> None:
     os.makedirs(os.path.join(out_dir, "onnx"), exist_ok=True)
-    d = EMBED_DIM
+    d = spec.embed_dim
+    lat = tuple(spec.latent)
     b = {0: "batch"}
     _export(clip.text, (common.tokenize_batch(["a big red star on a blue background"]),),
             os.path.join(out_dir, "onnx", "text_model.onnx"), ["input_ids"], ["text_embeds"],
@@ -70,18 +70,18 @@ def write_pack(out_dir: str, clip, ae_dec, latent_scale: float, prior, unet, met
     _export(prior, (torch.zeros(2, d), torch.zeros(2), torch.zeros(2, d)), os.path.join(out_dir, "onnx", "prior.onnx"),
             ["x_t", "timestep", "text_embeds"], ["model_output"],
             {"x_t": b, "timestep": b, "text_embeds": b, "model_output": b})
-    _export(unet, (torch.zeros(2, LATENT_CHANNELS, LATENT_SIZE, LATENT_SIZE), torch.zeros(2), torch.zeros(2, d)),
+    _export(unet, (torch.zeros(2, *lat), torch.zeros(2), torch.zeros(2, d)),
             os.path.join(out_dir, "onnx", "decoder.onnx"), ["sample", "timestep", "image_embeds"], ["model_output"],
             {"sample": b, "timestep": b, "image_embeds": b, "model_output": b})
-    _export(LatentDecoderExport(ae_dec, latent_scale), (torch.zeros(1, LATENT_CHANNELS, LATENT_SIZE, LATENT_SIZE),),
+    _export(LatentDecoderExport(ae_dec, latent_scale), (torch.zeros(1, *lat),),
             os.path.join(out_dir, "onnx", "latent_decoder.onnx"), ["latents"], ["image"], {"latents": b, "image": b})
 
     logit_scale = float(clip.logit_scale().detach())
     ac = [float(f"{x:.10g}") for x in common.ALPHAS_CUMPROD]
     pack = {
         "format": 1,
-        "name": "shapes-v1",
-        "version": meta.get("version", PACK_VERSION),
+        "name": spec.name,
+        "version": meta.get("version", spec.version),
         "license": "MIT",
         "description": "A miniature DALL·E 2 (CLIP + diffusion prior + latent diffusion decoder) trained from scratch "
                        "on the procedurally drawn shapes world (see README.md in this folder).",
@@ -91,11 +91,11 @@ def write_pack(out_dir: str, clip, ae_dec, latent_scale: float, prior, unet, met
         "prior": {"prediction": "x0", "embed_scale": math.sqrt(d), "train_steps": common.T_STEPS,
                   "alphas_cumprod": ac, "final_alpha_cumprod": 1.0, "default_steps": common.SAMPLING["steps"],
                   "default_guidance": common.SAMPLING["prior_guidance"]},
-        "decoder": {"prediction": "v", "sample_shape": [LATENT_CHANNELS, LATENT_SIZE, LATENT_SIZE],
+        "decoder": {"prediction": "v", "sample_shape": list(lat),
                     "train_steps": common.T_STEPS, "alphas_cumprod": ac, "final_alpha_cumprod": 1.0,
                     "default_steps": common.SAMPLING["steps"], "default_guidance": common.SAMPLING["decoder_guidance"],
                     "variation_eta": 0.0},
-        "latent_decoder": {"image_size": 128},
+        "latent_decoder": {"image_size": spec.image_size},
         "upsampler": None,
         "world": {"colours": {k: list(v) for k, v in world.COLOURS.items()}, "shapes": world.SHAPES,
                   "sizes": list(world.SIZES), "prefixes": world.PREFIXES, "relations": world.RELATIONS},
@@ -111,8 +111,8 @@ def write_pack(out_dir: str, clip, ae_dec, latent_scale: float, prior, unet, met
         "architectures": ["CLIPModel"],
         "projection_dim": d,
         "logit_scale_init_value": math.log(logit_scale),
-        "text_config": {"model_type": "clip_text_model", "vocab_size": len(common.VOCAB), "hidden_size": 128,
-                        "intermediate_size": 512, "num_hidden_layers": len(clip.text.blocks), "num_attention_heads": 4,
+        "text_config": {"model_type": "clip_text_model", "vocab_size": len(common.VOCAB),
+                        "hidden_size": clip.text.tok.embedding_dim, "intermediate_size": 4 * clip.text.tok.embedding_dim, "num_hidden_layers": len(clip.text.blocks), "num_attention_heads": 4,
                         "max_position_embeddings": CONTEXT_LENGTH, "projection_dim": d, "pad_token_id": 0,
                         "bos_token_id": common.BOS_ID, "eos_token_id": common.EOS_ID},
         "vision_config": {"model_type": "clip_vision_model", "image_size": 64, "patch_size": 16, "num_channels": 3,
@@ -140,10 +140,26 @@ def write_pack(out_dir: str, clip, ae_dec, latent_scale: float, prior, unet, met
         f.write("\n")
 
 
+def export_pack(out_dir: str, spec: packs.PackSpec | None = None, metrics: dict | None = None) -> None:
+    """The pack from its checkpoints (untrained networks where a stage has none yet)."""
+    spec = spec or packs.current()
+    models = ckpt.build_models(torch.device("cpu"), spec)
+    training = {}
+    for s in ("clip", "ae", "prior", "decoder"):
+        c = ckpt.load_ckpt(s, spec)
+        if c:
+            training[s] = {k: v for k, v in c["state"].items()
+                           if k in ("seconds", "steps", "images", "zero_shot", "binding", "recon_l1", "latent_scale")}
+    params = {"text_model": count_params(models["clip"].text), "vision_model": count_params(models["clip"].image),
+              "prior": count_params(models["prior"]), "decoder": count_params(models["decoder"]),
+              "latent_decoder": count_params(models["ae_dec"]), "autoencoder_encoder (training only)": count_params(models["ae_enc"])}
+    meta = {"training": {"stages": training, "parameters": params, "device": str(common.device())}, "metrics": metrics or {}}
+    write_pack(out_dir, spec, models["clip"], models["ae_dec"], models["latent_scale"], models["prior"], models["decoder"], meta)
+
+
 if __name__ == "__main__":
-    # `python3 export.py [OUT_DIR]`: export from the checkpoints in training/checkpoints (untrained nets
-    # where a stage has none yet, so the TypeScript side has a pack to wire against from the start).
-    import train
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(common.ROOT, "models", "shapes-v1")
-    train.export_pack(out)
+    # `python3 export.py [OUT_DIR]`: export $UNCLIP_TRAIN_PACK from its checkpoints
+    spec = packs.current()
+    out = sys.argv[1] if len(sys.argv) > 1 else spec.out_dir
+    export_pack(out, spec)
     print("wrote", out)

@@ -1,5 +1,7 @@
-"""Write the fixed evaluation set for the TypeScript tests: test/fixtures/world/*.png (64x64, one
-object) and labels.json. Half the images are of held-out (colour, shape, background) triples."""
+"""Write the fixed evaluation sets for the TypeScript tests: test/fixtures/world/*.png (64x64, one
+object) and test/fixtures/world-two/*.png (64x64, two objects that differ in colour and shape, with their
+relation), each with a labels.json. Half the images are of held-out (colour, shape, background) triples
+(for two objects: at least one object's triple is held out)."""
 from __future__ import annotations
 
 import json
@@ -12,6 +14,7 @@ import world
 from common import ROOT
 
 OUT = os.path.join(ROOT, "test", "fixtures", "world")
+OUT_TWO = os.path.join(ROOT, "test", "fixtures", "world-two")
 
 
 def main(n_per_split: int = 150, seed: int = 4242) -> None:
@@ -37,5 +40,37 @@ def main(n_per_split: int = 150, seed: int = 4242) -> None:
     print(f"wrote {len(items)} images to {OUT}")
 
 
+def two_objects(n_per_split: int = 50, seed: int = 5151) -> None:
+    os.makedirs(OUT_TWO, exist_ok=True)
+    rng = random.Random(seed)
+    held = world.load_heldout()
+    want = {"seen": n_per_split, "heldout": n_per_split}
+    items = []
+    while any(want.values()):
+        sc = world.sample_scene(rng, None, n_objects=2)
+        a, b = sc.objects
+        if a.colour == b.colour or a.shape == b.shape:
+            continue
+        split = "heldout" if any((o.colour, o.shape, sc.background) in held for o in sc.objects) else "seen"
+        if not want[split]:
+            continue
+        want[split] -= 1
+        rel = sc.relation.replace(" ", "-")  # type: ignore[union-attr]
+        name = f"{split}-{len(items):03d}-{a.colour}-{a.shape}-{rel}-{b.colour}-{b.shape}-on-{sc.background}.png"
+        Image.fromarray(world.render_pair(sc)[1]).save(os.path.join(OUT_TWO, name), optimize=True)
+        items.append({"file": name, "split": split, "background": sc.background, "relation": sc.relation,
+                      "objects": [{"colour": o.colour, "shape": o.shape, "size": o.size} for o in sc.objects],
+                      "caption": world.full_caption(sc)})
+    with open(os.path.join(OUT_TWO, "labels.json"), "w") as f:
+        json.dump({"note": "64x64 renders of two-object scenes of the shapes world (training/fixtures.py): objects[0] "
+                           "<relation> objects[1]; split 'heldout' = an object's (colour, shape, background) triple "
+                           "is never seen in training", "images": items}, f, indent=1)
+        f.write("\n")
+    print(f"wrote {len(items)} images to {OUT_TWO}")
+
+
 if __name__ == "__main__":
-    main()
+    import sys
+    if "--two-only" not in sys.argv:
+        main()
+    two_objects()

@@ -56,15 +56,22 @@ class Block(nn.Module):
 
 
 class TextEncoder(nn.Module):
-    """Word-level transformer; masks PAD itself, so the embedding does not depend on padding length."""
+    """Word-level transformer; masks PAD itself, so the embedding does not depend on padding length.
 
-    def __init__(self, vocab_size: int, width: int = 128, layers: int = 3, heads: int = 4, dim: int = EMBED_DIM):
+    pool="mean" (shapes-v1) averages the words: word order is lost, so "a red star and a blue circle" and
+    "a blue star and a red circle" get nearly the same embedding. pool="eos" (shapes-v2, as CLIP does) reads
+    the embedding off the [EOS] token, which attends to every word in its place; a sequence without [EOS]
+    (truncated by hand) falls back to the mean."""
+
+    def __init__(self, vocab_size: int, width: int = 128, layers: int = 3, heads: int = 4, dim: int = EMBED_DIM,
+                 pool: str = "mean", eos_id: int = 3):
         super().__init__()
         self.tok = nn.Embedding(vocab_size, width)
         self.pos = nn.Parameter(torch.randn(CONTEXT_LENGTH, width) * 0.02)
         self.blocks = nn.ModuleList([Block(width, heads) for _ in range(layers)])
         self.ln = nn.LayerNorm(width)
         self.proj = nn.Linear(width, dim, bias=False)
+        self.pool, self.eos_id = pool, eos_id
 
     def forward(self, input_ids: torch.Tensor) -> torch.Tensor:
         n = input_ids.shape[1]
@@ -74,7 +81,12 @@ class TextEncoder(nn.Module):
         for blk in self.blocks:
             x = blk(x, bias)
         x = self.ln(x)
-        pooled = (x * keep[..., None]).sum(1) / keep.sum(1, keepdim=True).clamp(min=1.0)
+        w = keep
+        if self.pool == "eos":
+            eos = (input_ids == self.eos_id).float()
+            has = eos.sum(1, keepdim=True).clamp(max=1.0)
+            w = eos + (1.0 - has) * keep
+        pooled = (x * w[..., None]).sum(1) / w.sum(1, keepdim=True).clamp(min=1.0)
         return self.proj(pooled)
 
 
@@ -101,10 +113,11 @@ class ImageEncoder(nn.Module):
 
 
 class CLIP(nn.Module):
-    def __init__(self, vocab_size: int):
+    def __init__(self, vocab_size: int, dim: int = EMBED_DIM, text_width: int = 128, text_layers: int = 3,
+                 pool: str = "mean", image_widths=(32, 64, 128, 128)):
         super().__init__()
-        self.text = TextEncoder(vocab_size)
-        self.image = ImageEncoder()
+        self.text = TextEncoder(vocab_size, text_width, text_layers, dim=dim, pool=pool)
+        self.image = ImageEncoder(image_widths, dim)
         self.log_scale = nn.Parameter(torch.tensor(math.log(10.0)))
 
     def logit_scale(self) -> torch.Tensor:
@@ -199,6 +212,77 @@ class LatentDecoderExport(nn.Module):
         return self.dec(latents / self.latent_scale)
 
 
+class PixelNorm(nn.Module):
+    """LayerNorm over the channels of each pixel: unlike GroupNorm it does not depend on the rest of the
+    image, so a fully convolutional network trained on crops behaves the same on whole images."""
+
+    def __init__(self, c: int):
+        super().__init__()
+        self.ln = nn.LayerNorm(c)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.ln(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
+
+
+class PixResBlock(nn.Module):
+    """ResBlock with PixelNorm (the shapes-v2 autoencoder, trained on crops)."""
+
+    def __init__(self, cin: int, cout: int):
+        super().__init__()
+        self.norm1, self.conv1 = PixelNorm(cin), nn.Conv2d(cin, cout, 3, 1, 1)
+        self.norm2, self.conv2 = PixelNorm(cout), nn.Conv2d(cout, cout, 3, 1, 1)
+        self.skip = nn.Conv2d(cin, cout, 1) if cin != cout else nn.Identity()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = self.conv1(F.silu(self.norm1(x)))
+        return self.skip(x) + self.conv2(F.silu(self.norm2(h)))
+
+
+class AEEncoderV2(nn.Module):
+    """shapes-v2: 128x128 image in [-1, 1] -> latent [C, 32, 32] (a small object spans 6-9 cells).
+    Fully convolutional with per-pixel norms, so it trains on crops."""
+
+    def __init__(self, channels: int = 4):
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Conv2d(3, 32, 4, 2, 1),  # 64
+            PixResBlock(32, 32),
+            nn.Conv2d(32, 64, 4, 2, 1),  # 32
+            PixResBlock(64, 64),
+            PixelNorm(64), nn.SiLU(),
+            nn.Conv2d(64, channels, 3, 1, 1),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+
+class AEDecoderV2(nn.Module):
+    """shapes-v2: latent [C, 32, 32] -> 256x256 image in [-1, 1]: residual blocks at 32, 64 and 128 px,
+    then a pixel shuffle to 256 (sub-pixel edges: the world is crisp polygons). Fully convolutional with
+    per-pixel norms, so it trains on crops and decodes whole images the same way."""
+
+    ADDED: tuple[str, ...] = ()
+
+    def __init__(self, channels: int = 4):
+        super().__init__()
+        self.inp = nn.Conv2d(channels, 128, 3, 1, 1)
+        self.r32 = nn.Sequential(PixResBlock(128, 128), PixResBlock(128, 128))
+        self.up64 = nn.Conv2d(128, 64, 3, 1, 1)
+        self.r64 = nn.Sequential(PixResBlock(64, 64), PixResBlock(64, 64))
+        self.up128 = nn.Conv2d(64, 32, 3, 1, 1)
+        self.r128 = PixResBlock(32, 32)
+        self.out_norm = PixelNorm(32)
+        self.out = nn.Conv2d(32, 12, 3, 1, 1)  # pixel shuffle x2 -> 256x256x3
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        h = self.r32(self.inp(z))
+        h = self.r64(self.up64(F.interpolate(h, scale_factor=2.0, mode="nearest")))
+        h = self.r128(self.up128(F.interpolate(h, scale_factor=2.0, mode="nearest")))
+        h = self.out(F.silu(self.out_norm(h)))
+        return torch.tanh(F.pixel_shuffle(h, 2))
+
+
 # ------------------------------------------------------------------------------------------- decoder
 
 class UNet(nn.Module):
@@ -263,6 +347,58 @@ class UNet(nn.Module):
         return self.out(F.silu(self.out_norm(h)))
 
 
+class UNetV2(nn.Module):
+    """shapes-v2's latent diffusion decoder: any number of levels (ch[i] channels at size / 2**i), two
+    FiLM-conditioned residual blocks per level down and up, self-attention at the bottleneck, and the
+    embedding projected to a map added at the bottleneck (where things are). Same inputs and output as
+    UNet: sample [B, C, s, s], timestep [B], image_embeds [B, D] (normalized) -> v prediction."""
+
+    def __init__(self, ch=(48, 96, 160, 192), dim: int = EMBED_DIM, latent=(4, 32, 32), cond: int = 256):
+        super().__init__()
+        self.dim, self.ch = dim, tuple(ch)
+        c_lat, side = latent[0], latent[1]
+        self.bottom = side // 2 ** (len(ch) - 1)
+        self.t_mlp = nn.Sequential(nn.Linear(128, cond), nn.SiLU(), nn.Linear(cond, cond))
+        self.e_mlp = nn.Sequential(nn.Linear(dim, cond), nn.SiLU(), nn.Linear(cond, cond))
+        self.e_map = nn.Linear(dim, ch[-1] * self.bottom ** 2)
+        self.inp = nn.Conv2d(c_lat, ch[0], 3, 1, 1)
+        self.down = nn.ModuleList([nn.ModuleList([ResBlock(c, c, cond), ResBlock(c, c, cond)]) for c in ch[:-1]])
+        self.downs = nn.ModuleList([nn.Conv2d(a, b, 3, 2, 1) for a, b in zip(ch[:-1], ch[1:])])
+        c3 = ch[-1]
+        self.m1 = ResBlock(c3, c3, cond)
+        self.attn_norm = nn.GroupNorm(8, c3)
+        self.attn = Attention(c3, 4)
+        self.m2 = ResBlock(c3, c3, cond)
+        self.ups = nn.ModuleList([nn.Conv2d(b, a, 3, 1, 1) for a, b in zip(ch[:-1], ch[1:])])
+        self.up = nn.ModuleList([nn.ModuleList([ResBlock(2 * c, c, cond), ResBlock(c, c, cond)]) for c in ch[:-1]])
+        self.out_norm = nn.GroupNorm(8, ch[0])
+        self.out = nn.Conv2d(ch[0], c_lat, 3, 1, 1)
+        nn.init.zeros_(self.out.weight)
+        nn.init.zeros_(self.out.bias)
+
+    def forward(self, sample: torch.Tensor, timestep: torch.Tensor, image_embeds: torch.Tensor) -> torch.Tensor:
+        e = image_embeds * math.sqrt(self.dim)
+        cond = self.t_mlp(timestep_embedding(timestep, 128)) + self.e_mlp(e)
+        h = self.inp(sample)
+        skips = []
+        for blocks, down in zip(self.down, self.downs):
+            for blk in blocks:
+                h = blk(h, cond)
+            skips.append(h)
+            h = down(h)
+        h = h + self.e_map(e).reshape(-1, self.ch[-1], self.bottom, self.bottom)
+        h = self.m1(h, cond)
+        b, c, hh, ww = h.shape
+        a = self.attn(self.attn_norm(h).reshape(b, c, hh * ww).transpose(1, 2))
+        h = h + a.transpose(1, 2).reshape(b, c, hh, ww)
+        h = self.m2(h, cond)
+        for i in reversed(range(len(self.ups))):
+            h = torch.cat([self.ups[i](F.interpolate(h, scale_factor=2.0, mode="nearest")), skips[i]], 1)
+            for blk in self.up[i]:
+                h = blk(h, cond)
+        return self.out(F.silu(self.out_norm(h)))
+
+
 # --------------------------------------------------------------------------------------------- prior
 
 class PriorBlock(nn.Module):
@@ -315,6 +451,13 @@ if __name__ == "__main__":
         ("ae_dec", AEDecoder(), (torch.randn(32, 4, 16, 16),)),
         ("unet", UNet(), (torch.randn(64, 4, 16, 16), torch.rand(64) * 999, torch.randn(64, 128))),
         ("prior", Prior(), (torch.randn(256, 128), torch.rand(256) * 999, torch.randn(256, 128))),
+        ("text_v2", TextEncoder(40, 128, 4, pool="eos"), (torch.randint(0, 40, (768, 20)),)),
+        ("image_v2", ImageEncoder((32, 64, 128, 160)), (torch.randn(256, 3, 64, 64),)),
+        ("ae_enc_v2", AEEncoderV2(), (torch.randn(16, 3, 64, 64),)),
+        ("ae_dec_v2 (crops)", AEDecoderV2(), (torch.randn(16, 4, 16, 16),)),
+        ("unet_v2 32-96", UNetV2((32, 96, 160, 192)), (torch.randn(64, 4, 32, 32), torch.rand(64) * 999, torch.randn(64, 128))),
+        ("unet_v2", UNetV2(), (torch.randn(64, 4, 32, 32), torch.rand(64) * 999, torch.randn(64, 128))),
+        ("prior_v2", Prior(depth=6), (torch.randn(256, 128), torch.rand(256) * 999, torch.randn(256, 128))),
     ]:
         opt = torch.optim.AdamW(m.parameters())
         out = m(*args); out.float().pow(2).mean().backward(); opt.step()

@@ -17,7 +17,8 @@ import torch
 
 import common
 import eval as evaluation
-import train
+import ckpt
+import embed
 import world
 
 
@@ -31,7 +32,7 @@ def main() -> None:
     a = ap.parse_args()
     common.setup_threads()
     dev = torch.device("cpu")
-    models = train.build_models(dev)
+    models = ckpt.build_models(dev)
     for m in models.values():
         if isinstance(m, torch.nn.Module):
             m.eval()
@@ -39,7 +40,7 @@ def main() -> None:
     seen = [t for t in world.all_triples() if t not in held]
     rng = random.Random(2024)
     triples = rng.sample(seen, a.prompts)
-    te = train.embed_texts(models["clip"], [f"a big {c} {s} on a {b} background" for c, s, b in triples], dev)
+    te = embed.embed_texts(models["clip"], [f"a big {c} {s} on a {b} background" for c, s, b in triples], dev)
     truth = [t for t in triples for _ in range(a.images)]
     steps = common.SAMPLING["steps"]
     rows = []
@@ -47,7 +48,7 @@ def main() -> None:
         for gd in [float(x) for x in a.decoder.split(",")]:
             t0 = time.time()
             imgs, _ = evaluation.generate(models, te, a.images, steps, gp, gd, torch.Generator().manual_seed(17))
-            j = evaluation.judge(models, imgs, truth)
+            j = evaluation.clip_judge(models, imgs, truth)
             div = evaluation.min_pairwise_diffs(imgs, a.images)
             rows.append({"prior_guidance": gp, "decoder_guidance": gd} | {k: evaluation.rate(v) for k, v in j.items()}
                         | {"min_pairwise_diff": round(float(np.mean(div)), 4)})
@@ -57,11 +58,12 @@ def main() -> None:
         return
     vr = random.Random(4048)
     src_t = [vr.choice(seen) for _ in range(a.variations)]
-    _, src64 = evaluation.variation_sources(vr, src_t)
-    emb = train.embed_images(models["clip"], src64, dev)
+    scenes = [world.sample_scene(vr, None, n_objects=1, colour=c, shape=s, background=b, size="big") for c, s, b in src_t]
+    _, src64 = evaluation.source_images(models, scenes)
+    emb = embed.embed_images(models["clip"], src64, dev)
     for gd in [float(x) for x in a.decoder.split(",")]:
         var = evaluation.decode(models, emb, steps, gd, torch.Generator().manual_seed(23))
-        j = evaluation.judge(models, var, src_t)
+        j = evaluation.clip_judge(models, var, src_t)
         print(json.dumps({"variations_decoder_guidance": gd, "colour": evaluation.rate(j["colour"]),
                           "shape": evaluation.rate(j["shape"])}), flush=True)
 

@@ -133,11 +133,11 @@ def _relation(a: Obj, b: Obj) -> str:
 
 def sample_scene(rng: random.Random, heldout: set[tuple[str, str, str]] | None = None,
                  n_objects: int | None = None, colour: str | None = None, shape: str | None = None,
-                 background: str | None = None, size: str | None = None) -> Scene:
+                 background: str | None = None, size: str | None = None, p_two: float = 0.4) -> Scene:
     """A random scene; with `heldout`, no object forms a held-out (colour, shape, background) triple."""
     for _ in range(1000):
         bg = background or rng.choice(COLOUR_NAMES)
-        n = n_objects or (1 if rng.random() < 0.6 else 2)
+        n = n_objects or (1 if rng.random() < 1 - p_two else 2)
         objs: list[Obj] = []
         ok = True
         for i in range(n):
@@ -187,43 +187,92 @@ def render(scene: Scene, size: int = 128, supersample: int = 4) -> Image.Image:
 
 
 # ---------------------------------------------------------------------------------------- captions
+# A caption is built from a structured description (Desc), so that its hard negatives (colours swapped,
+# shapes swapped, relation reversed, object and background colours swapped, size changed) can be made from
+# the same description: CLIP learns to bind attributes only if it is shown what a wrong binding reads like.
 
-def _obj_phrase(o: Obj, with_size: bool) -> str:
-    return f"a {o.size} {o.colour} {o.shape}" if with_size else f"a {o.colour} {o.shape}"
+OPPOSITE = {"to the left of": "to the right of", "to the right of": "to the left of", "above": "below", "below": "above"}
+
+
+@dataclass
+class Desc:
+    objects: list[tuple[str | None, str, str]]  # (size or None, colour, shape), in the caption's order
+    link: str | None = None  # two objects: "and" or one of RELATIONS (objects[0] <link> objects[1])
+    background: str | None = None
+    prefix: str | None = None
+    an_orange: bool = False  # write "an orange" (people do) instead of the grammar's "a orange"
+
+
+def describe(scene: Scene, rng: random.Random, p_size: float = 0.5, p_background: float = 0.6,
+             p_relation: float = 0.5) -> Desc:
+    """One random description of the scene in the forms of DESIGN.md; details are left out at random so
+    the prior learns what a prompt leaves free."""
+    prefix = rng.choice(PREFIXES) if rng.random() < 0.25 else None
+    bg = scene.background if rng.random() < p_background else None
+    if len(scene.objects) == 1:
+        o = scene.objects[0]
+        objs = [(o.size if rng.random() < p_size else None, o.colour, o.shape)]
+        link = None
+    else:
+        a, b = scene.objects
+        if rng.random() < 1 - p_relation:
+            if rng.random() < 0.5:
+                a, b = b, a
+            link = "and"
+        else:
+            link = scene.relation
+            if rng.random() < 0.5:  # say it the other way round
+                link = OPPOSITE[link]  # type: ignore[index]
+                a, b = b, a
+        objs = [(None, a.colour, a.shape), (None, b.colour, b.shape)]
+    return Desc(objs, link, bg, prefix, rng.random() < 0.5)
+
+
+def realise(d: Desc) -> str:
+    phrase = lambda o: " ".join(x for x in ("a", o[0], o[1], o[2]) if x)
+    text = phrase(d.objects[0]) if len(d.objects) == 1 else f"{phrase(d.objects[0])} {d.link} {phrase(d.objects[1])}"
+    if d.prefix:
+        text = d.prefix + " " + text
+    if d.background:
+        text += f" on a {d.background} background"
+    if d.an_orange:
+        text = re.sub(r"\ba orange\b", "an orange", text)
+    return text
 
 
 def caption(scene: Scene, rng: random.Random) -> str:
-    """One random caption of the scene, in the forms of DESIGN.md; details are left out at random so
-    the prior learns what a prompt leaves free."""
-    prefix = rng.choice(PREFIXES) + " " if rng.random() < 0.25 else ""
-    bg = f" on a {scene.background} background" if rng.random() < 0.6 else ""
-    if len(scene.objects) == 1:
-        text = _obj_phrase(scene.objects[0], rng.random() < 0.5)
+    return realise(describe(scene, rng))
+
+
+def hard_negatives(d: Desc) -> dict[str, Desc]:
+    """Descriptions that use the same words as d but bind them wrongly, by kind. None of them describes
+    the scene that d describes (for two objects joined by "and", swapping colours is swapping shapes)."""
+    out: dict[str, Desc] = {}
+    r = lambda **kw: Desc(**{**d.__dict__, **kw})
+    if len(d.objects) == 2:
+        (s1, c1, h1), (s2, c2, h2) = d.objects
+        if c1 != c2:
+            out["colours_swapped"] = r(objects=[(s1, c2, h1), (s2, c1, h2)])
+        if h1 != h2 and d.link != "and":
+            out["shapes_swapped"] = r(objects=[(s1, c1, h2), (s2, c2, h1)])
+        if d.link in OPPOSITE:
+            out["relation_reversed"] = r(link=OPPOSITE[d.link])
     else:
-        a, b = scene.objects
-        if rng.random() < 0.5:
-            if rng.random() < 0.5:
-                a, b = b, a
-            text = f"{_obj_phrase(a, False)} and {_obj_phrase(b, False)}"
-        else:
-            rel = scene.relation
-            if rng.random() < 0.5:  # say it the other way round
-                rel = {"to the left of": "to the right of", "to the right of": "to the left of",
-                       "above": "below", "below": "above"}[rel]  # type: ignore[index]
-                a, b = b, a
-            text = f"{_obj_phrase(a, False)} {rel} {_obj_phrase(b, False)}"
-    text = prefix + text + bg
-    if rng.random() < 0.5:  # people write "an orange star"; the grammar of DESIGN.md writes "a orange star"
-        text = re.sub(r"\ba orange\b", "an orange", text)
-    return text
+        (sz, c, h), = d.objects
+        if d.background and d.background != c:
+            out["colour_background_swapped"] = r(objects=[(sz, d.background, h)], background=c)
+        if sz:
+            out["size_changed"] = r(objects=[("big" if sz == "small" else "small", c, h)])
+    return out
 
 
 def full_caption(scene: Scene) -> str:
     """The most specific caption (used for the evaluation set's labels)."""
     if len(scene.objects) == 1:
-        return f"{_obj_phrase(scene.objects[0], True)} on a {scene.background} background"
+        o = scene.objects[0]
+        return realise(Desc([(o.size, o.colour, o.shape)], None, scene.background))
     a, b = scene.objects
-    return f"{_obj_phrase(a, False)} {scene.relation} {_obj_phrase(b, False)} on a {scene.background} background"
+    return realise(Desc([(None, a.colour, a.shape), (None, b.colour, b.shape)], scene.relation, scene.background))
 
 
 def vocabulary() -> list[str]:
@@ -245,17 +294,26 @@ def render_pair(scene: Scene) -> tuple[np.ndarray, np.ndarray]:
 
 # ---------------------------------------------------------------------------------------- datasets
 
+def _render_chunk(dicts: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+    pairs = [render_pair(scene_from_dict(d)) for d in dicts]
+    return np.stack([p[0] for p in pairs]), np.stack([p[1] for p in pairs])
+
+
 def render_dataset(n: int, seed: int, heldout: set[tuple[str, str, str]] | None, out_path: str,
-                   n_objects: int | None = None) -> None:
-    """Render n scenes to an .npz cache: img128 uint8 [n,128,128,3], img64 uint8 [n,64,64,3], scenes JSON."""
+                   n_objects: int | None = None, p_two: float = 0.4, workers: int = 1) -> None:
+    """Render n scenes to an .npz cache: img128 uint8 [n,128,128,3], img64 uint8 [n,64,64,3], scenes JSON.
+    The scenes are drawn in order from one seed (the same set whatever `workers`), rendered in parallel."""
     rng = random.Random(seed)
-    img128 = np.zeros((n, 128, 128, 3), np.uint8)
-    img64 = np.zeros((n, 64, 64, 3), np.uint8)
-    scenes = []
-    for i in range(n):
-        s = sample_scene(rng, heldout, n_objects=n_objects)
-        img128[i], img64[i] = render_pair(s)
-        scenes.append(scene_to_dict(s))
+    scenes = [scene_to_dict(sample_scene(rng, heldout, n_objects=n_objects, p_two=p_two)) for _ in range(n)]
+    chunks = [scenes[i:i + 2000] for i in range(0, n, 2000)]
+    if workers > 1:
+        import multiprocessing as mp
+        with mp.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_render_chunk, chunks)
+    else:
+        parts = [_render_chunk(c) for c in chunks]
+    img128 = np.concatenate([p[0] for p in parts])
+    img64 = np.concatenate([p[1] for p in parts])
     tmp = out_path + ".tmp.npz"
     np.savez(tmp, img128=img128, img64=img64, scenes=np.array(json.dumps(scenes)))
     os.replace(tmp, out_path)
