@@ -33,8 +33,30 @@ export const errors = {
   invalidWebhookToken: () => new DiscordHttpError(401, RESTJSONErrorCodes.InvalidWebhookToken, 'Invalid Webhook Token'),
   tooLarge: () => new DiscordHttpError(413, RESTJSONErrorCodes.RequestEntityTooLarge, 'Request entity too large'),
   cannotSendEmpty: () => new DiscordHttpError(400, RESTJSONErrorCodes.CannotSendAnEmptyMessage, 'Cannot send an empty message'),
-  invalidForm: (path: string, message: string) =>
-    new DiscordHttpError(400, RESTJSONErrorCodes.InvalidFormBodyOrContentType, 'Invalid Form Body', {
-      [path]: { _errors: [{ code: 'BASE_TYPE_INVALID', message }] },
-    }),
+  /** 50035 Invalid Form Body, with the error under its field's path (`embeds.0.title`) as Discord nests it. */
+  invalidForm: (path: string, message: string, code = 'BASE_TYPE_INVALID') => formErrors([{ path, code, message }]),
+  /** A string or list over its limit: Discord's BASE_TYPE_MAX_LENGTH. */
+  maxLength: (path: string, max: number) => formErrors([{ path, code: 'BASE_TYPE_MAX_LENGTH', message: `Must be ${max} or fewer in length.` }]),
+  required: (path: string) => formErrors([{ path, code: 'BASE_TYPE_REQUIRED', message: 'This field is required' }]),
 };
+
+export interface FieldError {
+  /** Dotted, with list indices as segments: `embeds.0.fields.3.value`; '' for the body itself. */
+  path: string;
+  code: string;
+  message: string;
+}
+
+/**
+ * Discord's 400 for a body it refuses: `{ code: 50035, message: 'Invalid Form Body', errors }` where
+ * `errors` nests the path, e.g. `{ embeds: { 0: { title: { _errors: [{ code, message }] } } } }`.
+ */
+export function formErrors(list: FieldError[]): DiscordHttpError {
+  const tree: Record<string, unknown> = {};
+  for (const { path, code, message } of list) {
+    let node = tree;
+    for (const key of path ? path.split('.') : []) node = (node[key] ??= {}) as Record<string, unknown>;
+    ((node._errors ??= []) as unknown[]).push({ code, message });
+  }
+  return new DiscordHttpError(400, RESTJSONErrorCodes.InvalidFormBodyOrContentType, 'Invalid Form Body', tree);
+}

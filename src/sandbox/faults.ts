@@ -25,7 +25,10 @@ interface Fault {
   status: number;
   retryAfterMs: number;
   global: boolean;
+  /** Requests it still answers (Infinity: until cleared or `until`). */
   remaining: number;
+  /** Date.now() after which it no longer applies; null: no end. */
+  until: number | null;
 }
 
 export class FaultInjector {
@@ -33,17 +36,35 @@ export class FaultInjector {
 
   /** The next `times` requests matching get 429 with retry_after, as Discord's rate limiter answers. */
   rateLimitNext(match: RequestMatcher, opts: { retryAfterMs?: number; global?: boolean; times?: number } = {}): void {
-    this.#faults.push({ match: toMatcher(match), status: 429, retryAfterMs: opts.retryAfterMs ?? 300, global: opts.global ?? false, remaining: opts.times ?? 1 });
+    this.#faults.push({ match: toMatcher(match), status: 429, retryAfterMs: opts.retryAfterMs ?? 300, global: opts.global ?? false, remaining: opts.times ?? 1, until: null });
   }
 
   /** The next `times` requests matching fail with this status (500, 502, 503…). */
   failNext(match: RequestMatcher, status = 500, times = 1): void {
-    this.#faults.push({ match: toMatcher(match), status, retryAfterMs: 0, global: false, remaining: times });
+    this.#faults.push({ match: toMatcher(match), status, retryAfterMs: 0, global: false, remaining: times, until: null });
+  }
+
+  /**
+   * Every request matching fails with this status (500 by default) until the returned function is
+   * called, or for `forMs` when given, as a Discord outage on one route.
+   */
+  failPersistently(match: RequestMatcher, opts: { status?: number; forMs?: number } = {}): () => void {
+    const fault: Fault = { match: toMatcher(match), status: opts.status ?? 500, retryAfterMs: 0, global: false, remaining: Infinity, until: opts.forMs === undefined ? null : Date.now() + opts.forMs };
+    this.#faults.push(fault);
+    return () => {
+      fault.remaining = 0;
+    };
+  }
+
+  /** Removes every fault, spent or not. */
+  clear(): void {
+    this.#faults = [];
   }
 
   /** The answer for this request when a fault applies to it (and uses one of that fault's turns); null otherwise. */
   take(key: RequestKey): FaultResponse | null {
-    const fault = this.#faults.find((f) => f.remaining > 0 && f.match(key));
+    const now = Date.now();
+    const fault = this.#faults.find((f) => f.remaining > 0 && (f.until === null || now < f.until) && f.match(key));
     if (!fault) return null;
     fault.remaining -= 1;
     if (fault.status !== 429) return { status: fault.status, body: { message: `${fault.status}: simulated failure`, code: 0 }, headers: {} };

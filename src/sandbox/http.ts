@@ -49,7 +49,7 @@ export async function parseBody(contentType: string | undefined, raw: Buffer): P
   try {
     return { json: JSON.parse(raw.toString('utf8')), files: [] };
   } catch {
-    throw errors.invalidForm('_', 'The request body contains invalid JSON.');
+    throw errors.invalidForm('', 'The request body contains invalid JSON.');
   }
 }
 
@@ -63,9 +63,14 @@ export interface RouteContext {
   files: UploadedFile[];
 }
 
+export type MessageAction = 'create' | 'edit' | 'delete';
+
 export interface RouteResult {
   status: number;
   body?: unknown;
+  /** The message the request created, edited or deleted (what the request counters count). */
+  messageId?: string;
+  action?: MessageAction;
 }
 
 export interface Route {

@@ -42,6 +42,26 @@ export interface MessageBody {
 
 export const DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024;
 
+/** Discord's limits on a message body (https://discord.com/developers/docs/resources/message). */
+export const LIMITS = {
+  content: 2000,
+  embeds: 10,
+  embedTitle: 256,
+  embedDescription: 4096,
+  embedFooter: 2048,
+  embedAuthor: 256,
+  embedFields: 25,
+  fieldName: 256,
+  fieldValue: 1024,
+  /** Titles, descriptions, field names and values, footers and author names of all embeds together. */
+  embedTotal: 6000,
+  rows: 5,
+  buttonsPerRow: 5,
+  customId: 100,
+  buttonLabel: 80,
+  files: 10,
+} as const;
+
 const CONTENT_TYPES: Record<string, string> = {
   png: 'image/png',
   jpg: 'image/jpeg',
@@ -61,30 +81,33 @@ export function contentTypeFor(filename: string): string {
 
 export function validateMessageBody(body: MessageBody, opts: { requireSomething: boolean; fileCount: number }): void {
   if (body.content !== undefined && body.content !== null) {
-    if (typeof body.content !== 'string') throw errors.invalidForm('content', 'Must be a string.');
-    if (body.content.length > 2000) throw errors.invalidForm('content', 'Must be 2000 or fewer in length.');
+    if (typeof body.content !== 'string') throw errors.invalidForm('content', 'Could not interpret "{}" as string.', 'STRING_TYPE_CONVERT');
+    if (body.content.length > LIMITS.content) throw errors.maxLength('content', LIMITS.content);
   }
   const embeds = body.embeds ?? [];
-  if (embeds.length > 10) throw errors.invalidForm('embeds', 'Must be 10 or fewer in length.');
+  if (embeds.length > LIMITS.embeds) throw errors.maxLength('embeds', LIMITS.embeds);
+  if (opts.fileCount > LIMITS.files) throw errors.maxLength('attachments', LIMITS.files);
+  if ((body.attachments?.length ?? 0) > LIMITS.files) throw errors.maxLength('attachments', LIMITS.files);
   let embedChars = 0;
   embeds.forEach((embed, i) => {
     const check = (path: string, value: string | undefined, max: number) => {
       if (value === undefined) return;
-      if (value.length > max) throw errors.invalidForm(`embeds.${i}.${path}`, `Must be ${max} or fewer in length.`);
+      if (value.length > max) throw errors.maxLength(`embeds.${i}.${path}`, max);
       embedChars += value.length;
     };
-    check('title', embed.title, 256);
-    check('description', embed.description, 4096);
-    check('footer.text', embed.footer?.text, 2048);
-    check('author.name', embed.author?.name, 256);
-    if ((embed.fields?.length ?? 0) > 25) throw errors.invalidForm(`embeds.${i}.fields`, 'Must be 25 or fewer in length.');
+    check('title', embed.title, LIMITS.embedTitle);
+    check('description', embed.description, LIMITS.embedDescription);
+    check('footer.text', embed.footer?.text, LIMITS.embedFooter);
+    check('author.name', embed.author?.name, LIMITS.embedAuthor);
+    if ((embed.fields?.length ?? 0) > LIMITS.embedFields) throw errors.maxLength(`embeds.${i}.fields`, LIMITS.embedFields);
     embed.fields?.forEach((field, j) => {
-      if (!field.name || !field.value) throw errors.invalidForm(`embeds.${i}.fields.${j}`, 'This field is required');
-      check(`fields.${j}.name`, field.name, 256);
-      check(`fields.${j}.value`, field.value, 1024);
+      if (!field.name) throw errors.required(`embeds.${i}.fields.${j}.name`);
+      if (!field.value) throw errors.required(`embeds.${i}.fields.${j}.value`);
+      check(`fields.${j}.name`, field.name, LIMITS.fieldName);
+      check(`fields.${j}.value`, field.value, LIMITS.fieldValue);
     });
   });
-  if (embedChars > 6000) throw errors.invalidForm('embeds', 'Embed size exceeds maximum size of 6000');
+  if (embedChars > LIMITS.embedTotal) throw errors.invalidForm('embeds', `Embed size exceeds maximum size of ${LIMITS.embedTotal}`, 'MAX_EMBED_SIZE_EXCEEDED');
   validateComponents(body.components ?? []);
   if (opts.requireSomething) {
     const empty = !body.content && embeds.length === 0 && opts.fileCount === 0 && (body.components ?? []).length === 0;
@@ -93,21 +116,21 @@ export function validateMessageBody(body: MessageBody, opts: { requireSomething:
 }
 
 function validateComponents(rows: APIMessageTopLevelComponent[]): void {
-  if (rows.length > 5) throw errors.invalidForm('components', 'Must be 5 or fewer in length.');
+  if (rows.length > LIMITS.rows) throw errors.maxLength('components', LIMITS.rows);
   const ids = new Set<string>();
   rows.forEach((row, i) => {
-    if (row.type !== ComponentType.ActionRow) throw errors.invalidForm(`components.${i}.type`, 'Only action rows are spoken here.');
+    if (row.type !== ComponentType.ActionRow) throw errors.invalidForm(`components.${i}.type`, 'Value must be one of {1}.', 'BASE_TYPE_CHOICES');
     const children = (row as APIActionRowComponent<APIComponentInMessageActionRow>).components;
-    if (children.length < 1 || children.length > 5) throw errors.invalidForm(`components.${i}.components`, 'Must be between 1 and 5 in length.');
+    if (children.length < 1 || children.length > LIMITS.buttonsPerRow) throw errors.invalidForm(`components.${i}.components`, `Must be between 1 and ${LIMITS.buttonsPerRow} in length.`, 'BASE_TYPE_BAD_LENGTH');
     children.forEach((child, j) => {
       const path = `components.${i}.components.${j}`;
       if ('custom_id' in child && child.custom_id !== undefined) {
-        if (child.custom_id.length > 100) throw errors.invalidForm(`${path}.custom_id`, 'Must be 100 or fewer in length.');
-        if (ids.has(child.custom_id)) throw errors.invalidForm(`${path}.custom_id`, 'Component custom id cannot be duplicated');
+        if (child.custom_id.length > LIMITS.customId) throw errors.maxLength(`${path}.custom_id`, LIMITS.customId);
+        if (ids.has(child.custom_id)) throw errors.invalidForm(`${path}.custom_id`, 'Component custom id cannot be duplicated', 'COMPONENT_CUSTOM_ID_DUPLICATED');
         ids.add(child.custom_id);
       }
-      if (child.type === ComponentType.Button && 'label' in child && (child.label?.length ?? 0) > 80) {
-        throw errors.invalidForm(`${path}.label`, 'Must be 80 or fewer in length.');
+      if (child.type === ComponentType.Button && 'label' in child && (child.label?.length ?? 0) > LIMITS.buttonLabel) {
+        throw errors.maxLength(`${path}.label`, LIMITS.buttonLabel);
       }
     });
   });

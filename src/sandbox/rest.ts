@@ -5,8 +5,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DiscordHttpError, errors } from './errors.ts';
 import type { FaultInjector } from './faults.ts';
-import { matchRoute, parseBody, readBody, sendJson, type Route } from './http.ts';
+import { matchRoute, parseBody, readBody, sendJson, type MessageAction, type Route } from './http.ts';
 import type { InteractionRecord } from './interactions.ts';
+import type { RateLimiter } from './rate-limits.ts';
 import type { World } from './world.ts';
 
 export interface RecordedRequest {
@@ -22,6 +23,13 @@ export interface RecordedRequest {
   response: unknown;
   /** The interaction this request used the token of, if any. */
   interactionId: string | null;
+  /** When it arrived (Date.now()). */
+  at: number;
+  /** The message it created, edited or deleted, and which of those; null for other requests and failures. */
+  messageId: string | null;
+  action: MessageAction | null;
+  /** Answered by an injected fault (faults.ts) rather than served. */
+  fault: boolean;
 }
 
 export interface RestHost {
@@ -30,6 +38,8 @@ export interface RestHost {
   readonly world: World;
   readonly routes: Route[];
   readonly faults: FaultInjector;
+  /** Discord's per-route and global limits; null when the local Discord runs without them. */
+  readonly rateLimits: RateLimiter | null;
   readonly requests: RecordedRequest[];
   readonly unhandled: RecordedRequest[];
   log(line: string): void;
@@ -43,7 +53,7 @@ export async function serveRest(host: RestHost, req: IncomingMessage, res: Serve
   if (url.pathname.startsWith('/attachments/') && (method === 'GET' || method === 'HEAD')) return serveCdn(host, url, method, res);
 
   const path = url.pathname.replace(/^\/api(\/v\d+)?/, '');
-  const recorded: RecordedRequest = { method, path, route: null, query: url.searchParams, json: undefined, files: [], status: 0, response: undefined, interactionId: null };
+  const recorded: RecordedRequest = { method, path, route: null, query: url.searchParams, json: undefined, files: [], status: 0, response: undefined, interactionId: null, at: Date.now(), messageId: null, action: null, fault: false };
   const finish = (status: number, body: unknown, headers: Record<string, string> = {}) => {
     recorded.status = status;
     recorded.response = body;
@@ -62,15 +72,28 @@ export async function serveRest(host: RestHost, req: IncomingMessage, res: Serve
     const matched = matchRoute(host.routes, method, path);
     recorded.route = matched ? `${method} ${matched.route.pattern}` : null;
     const fault = host.faults.take({ method, path, route: recorded.route });
-    if (fault) return finish(fault.status, fault.body, fault.headers);
+    if (fault) {
+      recorded.fault = true;
+      return finish(fault.status, fault.body, fault.headers);
+    }
     if (!matched) {
       host.unhandled.push(recorded);
       throw errors.notFound();
     }
     if (matched.params.token) recorded.interactionId = host.interactionByToken(matched.params.token)?.id ?? null;
     if (matched.route.auth === 'bot' && req.headers.authorization !== `Bot ${host.token}`) throw errors.unauthorized();
-    const result = await matched.route.handler({ params: matched.params, query: url.searchParams, json: body.json ?? {}, files: body.files });
-    return finish(result.status, result.body);
+    const limit = host.rateLimits?.take(recorded.route!, matched.params) ?? null;
+    if (limit?.limited) return finish(429, limit.body, limit.headers);
+    const headers = limit?.headers ?? {};
+    try {
+      const result = await matched.route.handler({ params: matched.params, query: url.searchParams, json: body.json ?? {}, files: body.files });
+      recorded.messageId = result.messageId ?? null;
+      recorded.action = result.action ?? null;
+      return finish(result.status, result.body, headers);
+    } catch (error) {
+      if (error instanceof DiscordHttpError) return finish(error.status, error.body(), headers);
+      throw error;
+    }
   } catch (error) {
     if (error instanceof DiscordHttpError) return finish(error.status, error.body());
     throw error;

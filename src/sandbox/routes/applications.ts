@@ -21,7 +21,7 @@ export function applicationRoutes(host: RouteHost): Route[] {
     bot: w.bot,
   });
   const putCommands = (guildId: string | null, body: RESTPutAPIApplicationCommandsJSONBody): APIApplicationCommand[] => {
-    if (!Array.isArray(body)) throw errors.invalidForm('_', 'Expected an array of commands.');
+    if (!Array.isArray(body)) throw errors.invalidForm('', 'Expected an array of commands.');
     for (const [id, command] of w.commands) if ((command.guild_id ?? null) === guildId) w.commands.delete(id);
     return body.map((input) => {
       if (!/^[-_\p{L}\p{N}\p{sc=Deva}\p{sc=Thai} ]{1,32}$/u.test(input.name)) throw errors.invalidForm('name', `Invalid command name "${input.name}".`);

@@ -24,7 +24,7 @@ export function channelRoutes(host: RouteHost): Route[] {
       const attachments = await storeUploads(w, channel.id, body, ctx.files, host.url, host.uploadLimitBytes);
       const record = createMessage(w, { channelId: channel.id, author: w.bot, body, attachments, type: body.message_reference ? MessageType.Reply : MessageType.Default });
       host.announce.message(record, 'create');
-      return { status: 200, body: renderMessage(record, w.bot.id) };
+      return { status: 200, body: renderMessage(record, w.bot.id), messageId: record.message.id, action: 'create' };
     }),
     route('GET', '/channels/:channel/messages/:message', 'bot', (ctx) => {
       const record = channelMessage(ctx);
@@ -37,8 +37,9 @@ export function channelRoutes(host: RouteHost): Route[] {
       return editRoute(host, record, ctx);
     }),
     route('DELETE', '/channels/:channel/messages/:message', 'bot', (ctx) => {
-      host.announce.delete(channelMessage(ctx));
-      return { status: 204 };
+      const record = channelMessage(ctx);
+      host.announce.delete(record);
+      return { status: 204, messageId: record.message.id, action: 'delete' };
     }),
     route('PUT', '/channels/:channel/messages/:message/reactions/:emoji/@me', 'bot', (ctx) => {
       const record = channelMessage(ctx);

@@ -36,7 +36,7 @@ export async function editRoute(host: RouteHost, record: MessageRecord, ctx: Rou
   const uploaded = await storeUploads(host.world, record.message.channel_id, body, ctx.files, host.url, host.uploadLimitBytes);
   editMessage(host.world, record, body, uploaded);
   host.announce.message(record, 'update');
-  return { status: 200, body: renderMessage(record, host.world.bot.id) };
+  return { status: 200, body: renderMessage(record, host.world.bot.id), messageId: record.message.id, action: 'edit' };
 }
 
 /** The interaction whose token a webhook route uses; the token must be live. */

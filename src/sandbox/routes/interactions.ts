@@ -33,8 +33,12 @@ export function interactionRoutes(host: RouteHost): Route[] {
         throw error;
       }
       host.emit('change');
-      if (ctx.query.get('with_response') !== 'true') return { status: 204 };
+      const type = interaction.response;
+      const action = type === InteractionResponseType.UpdateMessage ? 'edit' : type === InteractionResponseType.ChannelMessageWithSource || type === InteractionResponseType.DeferredChannelMessageWithSource ? 'create' : null;
+      const done = message && action ? { messageId: message.message.id, action } as const : {};
+      if (ctx.query.get('with_response') !== 'true') return { status: 204, ...done };
       return {
+        ...done,
         status: 200,
         body: {
           interaction: {

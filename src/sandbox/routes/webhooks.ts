@@ -26,7 +26,8 @@ export function webhookRoutes(host: RouteHost): Route[] {
       });
       interaction.followupIds.push(record.message.id);
       host.announce.message(record, 'create');
-      return ctx.query.get('wait') === 'false' ? { status: 204 } : { status: 200, body: renderMessage(record, w.bot.id) };
+      const done = { messageId: record.message.id, action: 'create' } as const;
+      return ctx.query.get('wait') === 'false' ? { status: 204, ...done } : { status: 200, body: renderMessage(record, w.bot.id), ...done };
     }),
     route('GET', '/webhooks/:app/:token/messages/:message', 'none', (ctx) => {
       const interaction = interactionFor(host, ctx.params.app!, ctx.params.token!);
@@ -38,8 +39,9 @@ export function webhookRoutes(host: RouteHost): Route[] {
     }),
     route('DELETE', '/webhooks/:app/:token/messages/:message', 'none', (ctx) => {
       const interaction = interactionFor(host, ctx.params.app!, ctx.params.token!);
-      host.announce.delete(webhookMessage(host, interaction, ctx.params.message!));
-      return { status: 204 };
+      const record = webhookMessage(host, interaction, ctx.params.message!);
+      host.announce.delete(record);
+      return { status: 204, messageId: record.message.id, action: 'delete' };
     }),
   ];
 }

@@ -3,7 +3,7 @@
  * does, fault injection, moving the clock and expiring tokens. The product's sandbox does not import
  * this module; tests reach it through src/sandbox/index.ts.
  */
-import type { APIAttachment, APIMessage } from 'discord-api-types/v10';
+import { GatewayDispatchEvents, type APIAttachment, type APIMessage } from 'discord-api-types/v10';
 import { toMatcher, type RequestMatcher } from '../faults.ts';
 import type { InteractionRecord } from '../interactions.ts';
 import { LocalDiscord } from '../local-discord.ts';
@@ -41,6 +41,53 @@ export class LocalDiscordDriver extends LocalDiscord {
   /** The next `times` requests matching fail with this status (500, 502, 503…). */
   failNext(match: RequestMatcher, status = 500, times = 1): void {
     this.faults.failNext(match, status, times);
+  }
+
+  /**
+   * Every request matching fails with `status` (500) until the returned function is called, or for
+   * `forMs`: a persistent outage on one route (discord.js's retries all fail too).
+   */
+  failPersistently(match: RequestMatcher, opts: { status?: number; forMs?: number } = {}): () => void {
+    return this.faults.failPersistently(match, opts);
+  }
+
+  /** Removes every injected fault. */
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  /**
+   * Delivers an interaction again on the gateway (same id, same token), as Discord sometimes repeats a
+   * dispatch. The interaction's one acknowledgement is still one: a second answer gets 40060.
+   */
+  repeatDispatch(handle: TestInteraction): TestInteraction {
+    this.gateway.dispatch(GatewayDispatchEvents.InteractionCreate, handle.record.payload as never, { guildId: handle.record.guildId });
+    this.emit('interaction', handle.record);
+    return handle;
+  }
+
+  // ---------------------------------------------------------------- counters
+
+  /** Requests that created, edited or deleted this message (successful ones), oldest first. */
+  requestsFor(messageId: string): RecordedRequest[] {
+    return this.requests.filter((r) => r.messageId === messageId);
+  }
+
+  /** How many times the bot edited this message (REST PATCH by bot or interaction token, or an UPDATE_MESSAGE answer). */
+  editsOf(messageId: string): number {
+    return this.requests.filter((r) => r.messageId === messageId && r.action === 'edit').length;
+  }
+
+  /** Successful edits per message, for every message edited at least once. */
+  editCounts(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const r of this.requests) if (r.action === 'edit' && r.messageId) counts.set(r.messageId, (counts.get(r.messageId) ?? 0) + 1);
+    return counts;
+  }
+
+  /** The 429s the rate limits answered (not the ones a test injected with rateLimitNext). */
+  rateLimited(): RecordedRequest[] {
+    return this.requests.filter((r) => r.status === 429 && !r.fault);
   }
 
   /** Moves the local Discord's clock forward: interactions age (3 s window, 15 min tokens), new ids are later. */
