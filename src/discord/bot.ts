@@ -17,6 +17,7 @@ import { createProcessor } from './processor.ts';
 import { ChannelReply, NO_PINGS } from './replies.ts';
 import { recoverJobs } from './recovery.ts';
 import type { JobRequest, JobResult } from './request.ts';
+import { SeenInteractions } from './seen-interactions.ts';
 import { attachRouter } from './router.ts';
 
 export interface BotOptions {
@@ -54,6 +55,7 @@ export class Bot {
       log,
       attachments,
       downloads: new Downloads(attachments),
+      interactions: new SeenInteractions(),
       pendingClassify: new Map(),
       inflight: new Set(),
     };
@@ -83,7 +85,8 @@ export class Bot {
     await this.client.login(token);
     await ready;
     this.ctx.log.info('connected to Discord', { user: this.client.user?.tag, guilds: this.client.guilds.cache.size, commands: [...this.commands.keys()] });
-    recoverJobs(this.ctx, (job) => new ChannelReply(this.client, job.channelId, job.guildId, null, job.userId, this.ctx.log));
+    // A recovered job's messages go to its channel, in the message it was shown in before when there is one.
+    recoverJobs(this.ctx, (job) => new ChannelReply(this.client, job.channelId, job.guildId, null, job.userId, this.ctx.log, job.statusMessageId));
     restoreBattles(this.client, this.ctx);
   }
 

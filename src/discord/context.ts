@@ -6,6 +6,7 @@ import type { AttachmentMeta, AttachmentPolicy, Downloads } from './attachments.
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
 import type { JobRequest, JobResult } from './request.ts';
+import type { SeenInteractions } from './seen-interactions.ts';
 
 export interface BotContext {
   engine: Engine;
@@ -24,6 +25,8 @@ export interface BotContext {
   attachments: AttachmentPolicy;
   /** Attachments fetched while their job waits. */
   downloads: Downloads;
+  /** Interaction ids already routed: a repeated dispatch runs nothing twice. */
+  interactions: SeenInteractions;
   /** Images waiting for the labels of the "Classify image" modal, by modal key. */
   pendingClassify: Map<string, AttachmentMeta>;
   /** Jobs whose result is still being delivered; shutdown waits for them. */

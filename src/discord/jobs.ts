@@ -17,6 +17,7 @@ import { MODEL_FAILED, queueErrorText, rejectText } from './texts.ts';
 
 /** The job's row in the journal: started, done with its message, failed. */
 interface Journal {
+  showing(messageId: string): void;
   started(): void;
   done(messageId: string | null): void;
   failed(reason: string): void;
@@ -34,18 +35,33 @@ function journalFor(ctx: BotContext, reply: Reply, request: JobRequest, existing
     }
   };
   return {
+    showing: (messageId) => safely('is shown', () => journal.showing(id, messageId)),
     started: () => safely('started', () => journal.started(id)),
     done: (messageId) => safely('is done', () => journal.done(id, messageId)),
     failed: (reason) => safely('failed', () => journal.failed(id, reason)),
   };
 }
 
+export interface SubmitOptions {
+  /** The journal row of a job run again after a restart (its statuses then say it was re-queued). */
+  journalId?: number;
+}
+
 /**
  * Submits the job. Returns false (having told the user why) when the queue refuses it; otherwise
  * acknowledges the interaction at once (`reply.begin()`) and delivers the result in the background.
- * `journalId`: the journal row of a job run again after a restart.
+ * One job per interaction: an interaction that already has a journalled job starts none.
  */
-export function submit(ctx: BotContext, reply: Reply, request: JobRequest, journalId?: number): boolean {
+export function submit(ctx: BotContext, reply: Reply, request: JobRequest, opts: SubmitOptions = {}): boolean {
+  const { journalId } = opts;
+  const interactionId = reply.interactionId;
+  if (journalId === undefined && interactionId && isJournalled(request)) {
+    const existing = ctx.store.journal.byInteraction(interactionId);
+    if (existing) {
+      ctx.log.warn('this interaction already has its job; not started again', { interaction: interactionId, journal: existing.id });
+      return false;
+    }
+  }
   const journal = isJournalled(request) ? journalFor(ctx, reply, request, journalId) : null;
   const failed = (reason: string) => {
     journal?.failed(reason);
@@ -63,16 +79,20 @@ export function submit(ctx: BotContext, reply: Reply, request: JobRequest, journ
     return false;
   }
   const { job } = added;
+  // The message it is shown in, journalled as soon as Discord names it, so that a restart can say what became of it.
+  if (journal) reply.onMessage((id) => journal.showing(id));
   reply.begin();
   const log = ctx.log.child({ job: job.id, user: request.userId, label: request.label });
   const status = (line: string, extra: Partial<ReplyPayload> = {}) => reply.status({ content: `${request.headline}\n${line}`, components: [cancelRow(job.id)], ...extra });
+  const again = journalId !== undefined;
+  const queued = again ? '⏳ Re-queued after a restart' : '⏳ Queued';
   const started = () => {
     log.info('job started');
     journal?.started();
-    status('🎨 Working on it…');
+    status(again ? '🎨 Working on it again after a restart…' : '🎨 Working on it…');
   };
   job
-    .on('position', (position) => status(`⏳ Queued: position ${position}.`))
+    .on('position', (position) => status(`${queued}: position ${position}.`))
     .on('active', started)
     .on('progress', (p) => {
       if (!p.preview) return status(`🎨 Step ${p.step}/${p.steps}…`);
@@ -82,7 +102,7 @@ export function submit(ctx: BotContext, reply: Reply, request: JobRequest, journ
     });
   // The handle's listeners hear changes from now on; where it stands now is read once.
   const info = job.info();
-  if (info.state === 'queued') status(`⏳ Queued: position ${info.position}.`);
+  if (info.state === 'queued') status(`${queued}: position ${info.position}.`);
   else if (info.state === 'running') started();
   log.info('job queued', { position: info.position });
 

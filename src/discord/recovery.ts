@@ -1,7 +1,8 @@
 /**
  * Restart recovery: the jobs a previous process left queued or running (crash, kill, restart) run
  * once more, their results posted in the channel with a mention of the requester (the interaction
- * token may be dead). A job that has already been tried twice is marked failed and its requester told.
+ * token may be dead). The message a job was shown in says it was re-queued, then shows its result.
+ * A job that has already been tried twice is marked failed and its requester told, in that message.
  */
 import type { JournalEntry } from '../store/index.ts';
 import type { BotContext } from './context.ts';
@@ -36,11 +37,12 @@ function recoverOne(ctx: BotContext, job: JournalEntry, replyFor: ReplyFor): voi
     if (request.kind === 'battle-entry') ctx.store.battles.dropEntry(request.entryId);
     ctx.log.warn('job failed twice; given up', { journal: job.id, user: job.userId });
     const what = request.kind === 'battle-entry' ? `Your battle entry ${JSON.stringify(request.prompt)}` : request.headline;
+    // In the message the job was shown in (if it still exists), else a new one: the reason, and what to do.
     void reply
-      .userError(`${what}\n⚠️ This job was interrupted twice (the bot stopped while drawing it), so it was dropped. Please try again.`)
+      .final({ content: `${what}\n⚠️ This job was interrupted twice (the bot stopped while drawing it), so it was dropped. Please try again.` })
       .catch((error: unknown) => ctx.log.warn('could not tell the requester', { error }));
     return;
   }
   ctx.log.info('running a job again after a restart', { journal: job.id, user: job.userId, attempts: job.attempts });
-  submit(ctx, reply, request, job.id);
+  submit(ctx, reply, request, { journalId: job.id });
 }

@@ -65,6 +65,7 @@ export abstract class Reply {
   #chain: Promise<unknown> = Promise.resolve();
   #pending: ReplyPayload | null = null;
   #final = false;
+  #onMessage: ((messageId: string) => void) | null = null;
 
   constructor(
     readonly userId: string,
@@ -80,6 +81,19 @@ export abstract class Reply {
 
   /** Acknowledges the request once the queue took the job (an interaction: within Discord's 3 s). */
   begin(): void {}
+
+  /** Calls `listener` with the id of the message this shows things in, as soon as it is known (and again if it changes). */
+  onMessage(listener: (messageId: string) => void): void {
+    this.#onMessage = listener;
+  }
+
+  protected messageKnown(messageId: string): void {
+    try {
+      this.#onMessage?.(messageId);
+    } catch (error) {
+      this.log.warn('a message listener failed', { error });
+    }
+  }
 
   protected abstract send(payload: ReplyPayload, final: boolean): Promise<Message | null>;
   /**
@@ -145,6 +159,7 @@ export class InteractionReply extends Reply {
       try {
         const response = await this.interaction.deferReply({ withResponse: true });
         this.#messageId = response.resource?.message?.id ?? null;
+        if (this.#messageId) this.messageKnown(this.#messageId);
       } catch (error) {
         if (!isDeadTokenError(error)) throw error;
         this.#tokenDead = true;
@@ -206,6 +221,7 @@ export class InteractionReply extends Reply {
 
 export class ChannelReply extends Reply {
   #message: Message | null = null;
+  #adopt: string | null;
 
   constructor(
     private readonly client: Client,
@@ -215,8 +231,24 @@ export class ChannelReply extends Reply {
     private readonly sourceMessageId: string | null,
     userId: string,
     log: Logger,
+    /** A message of the bot's to show this in (a job's message from before a restart) instead of posting anew. */
+    adopt: string | null = null,
   ) {
     super(userId, channelId, guildId, log);
+    this.#adopt = adopt;
+  }
+
+  /** The message to adopt, fetched once; gone (deleted meanwhile) means a new post. */
+  async #adopted(): Promise<void> {
+    const id = this.#adopt;
+    this.#adopt = null;
+    if (!id || this.#message) return;
+    try {
+      this.#message = await (await channelOf(this.client, this.channelId)).messages.fetch(id);
+      this.messageKnown(id);
+    } catch (error) {
+      this.log.info('the message shown before the restart is gone; posting anew', { message: id, error });
+    }
   }
 
   targetMessageId(): Promise<string | null> {
@@ -224,6 +256,7 @@ export class ChannelReply extends Reply {
   }
 
   protected async send(payload: ReplyPayload, final: boolean): Promise<Message | null> {
+    await this.#adopted();
     if (this.#message) {
       try {
         return await this.#message.edit(editOptions({ ...payload, content: `<@${this.userId}> ${payload.content}` }));
@@ -239,6 +272,7 @@ export class ChannelReply extends Reply {
       allowedMentions: final ? { parse: [], users: [this.userId] } : NO_PINGS,
       ...this.#replyTo(),
     });
+    this.messageKnown(this.#message.id);
     return this.#message;
   }
 
@@ -246,9 +280,15 @@ export class ChannelReply extends Reply {
     return this.sourceMessageId ? { reply: { messageReference: this.sourceMessageId, failIfNotExists: false } } : {};
   }
 
+  /** In the job's message when it has one (so it does not stay at a status), else a new message. */
   userError(text: string): Promise<void> {
     this.stopStatus();
     return this.enqueue(async () => {
+      await this.#adopted();
+      if (this.#message) {
+        await this.send({ content: text }, true);
+        return;
+      }
       const channel = await channelOf(this.client, this.channelId);
       await channel.send({
         content: `<@${this.userId}> ${text}`,

@@ -2,6 +2,7 @@
  * Routes what Discord sends (the discord.js guide's `interactionCreate`): slash and context-menu
  * commands to their file in `commands/`, buttons, modals and reactions to the first handler of
  * handlers/ that parses them. A job a handler returns is queued for whoever clicked or reacted.
+ * An interaction Discord dispatches again is routed once.
  * A UserInputError from a command or handler is answered once, here, ephemerally; any other error
  * becomes one ephemeral "something went wrong" and a log line.
  */
@@ -59,6 +60,10 @@ export function findHandler<I>(handlers: readonly Handler[], type: HandlerType, 
 }
 
 export async function onInteraction(interaction: Interaction, ctx: BotContext, commands: Collection<string, Command>, handlers: readonly Handler[]): Promise<void> {
+  if (!ctx.interactions.first(interaction.id)) {
+    ctx.log.warn('interaction dispatched again; already handled', { interaction: interaction.id });
+    return;
+  }
   try {
     if (interaction.isChatInputCommand() || interaction.isMessageContextMenuCommand()) {
       const command = commands.get(interaction.commandName);

@@ -15,6 +15,8 @@ export interface JournalEntry<P = unknown> {
   channelId: string;
   guildId: string | null;
   interactionId: string | null;
+  /** The message the job's status is shown in, once known (edited after a restart). */
+  statusMessageId: string | null;
   payload: P;
   attempts: number;
   resultMessageId: string | null;
@@ -29,6 +31,7 @@ type JobRow = {
   channel_id: string;
   guild_id: string | null;
   interaction_id: string | null;
+  status_message_id: string | null;
   payload: string;
   attempts: number;
   result_message_id: string | null;
@@ -62,6 +65,17 @@ export class JobJournal {
     this.#db.prepare(`UPDATE jobs SET state = 'running', attempts = attempts + 1, updated_at = ? WHERE id = ? AND state IN ('queued', 'running')`).run(this.#now(), id);
   }
 
+  /** The message the job's status is shown in. */
+  showing(id: number, messageId: string): void {
+    this.#db.prepare(`UPDATE jobs SET status_message_id = ?, updated_at = ? WHERE id = ?`).run(messageId, this.#now(), id);
+  }
+
+  /** The job journalled for an interaction (a command or a button click), if any. */
+  byInteraction(interactionId: string): JournalEntry | null {
+    const row = this.#db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE interaction_id = ? ORDER BY id LIMIT 1').get(interactionId);
+    return row ? entryOf(row) : null;
+  }
+
   done(id: number, messageId: string | null): void {
     this.#db.prepare(`UPDATE jobs SET state = 'done', result_message_id = ?, updated_at = ? WHERE id = ?`).run(messageId, this.#now(), id);
   }
@@ -92,6 +106,7 @@ function entryOf<P>(row: JobRow): JournalEntry<P> {
     channelId: row.channel_id,
     guildId: row.guild_id,
     interactionId: row.interaction_id,
+    statusMessageId: row.status_message_id,
     payload: fromJson<P>(row.payload),
     attempts: row.attempts,
     resultMessageId: row.result_message_id,

@@ -86,4 +86,9 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX battle_results_by_guild ON battle_results (guild_id);
   `,
+  // 2: the message a job is shown in (edited after a restart), and finding a job by its interaction.
+  `
+  ALTER TABLE jobs ADD COLUMN status_message_id TEXT;
+  CREATE INDEX jobs_by_interaction ON jobs (interaction_id) WHERE interaction_id IS NOT NULL;
+  `,
 ];

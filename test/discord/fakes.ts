@@ -6,6 +6,7 @@ import type { BotContext } from '../../src/discord/context.ts';
 import { createLogger } from '../../src/discord/logger.ts';
 import { Reply, type ReplyPayload } from '../../src/discord/replies.ts';
 import type { JobRequest, JobResult } from '../../src/discord/request.ts';
+import { SeenInteractions } from '../../src/discord/seen-interactions.ts';
 import { InferenceQueue, type Processor, type QueueOptions } from '../../src/queue/index.ts';
 import { Store } from '../../src/store/index.ts';
 
@@ -13,19 +14,28 @@ export class RecordingReply extends Reply {
   readonly shown: { payload: ReplyPayload; final: boolean }[] = [];
   readonly errors: string[] = [];
   begun = 0;
-  /** The id the final message gets (null: no message, as when a channel post failed). */
-  constructor(userId: string, readonly messageId: string | null = null) {
+  /** `messageId`: the id of the message it shows things in (null: none, as when a channel post failed). */
+  constructor(
+    userId: string,
+    readonly messageId: string | null = null,
+    readonly interaction: string | null = null,
+  ) {
     super(userId, 'channel', 'guild', createLogger({ write: () => {} }));
+  }
+  override get interactionId(): string | null {
+    return this.interaction;
   }
   override begin(): void {
     this.begun++;
   }
   protected async send(payload: ReplyPayload, final: boolean): Promise<Message | null> {
+    if (!this.shown.length && this.messageId) this.messageKnown(this.messageId);
     this.shown.push({ payload, final });
     return final && this.messageId ? ({ id: this.messageId, react: async () => {} } as unknown as Message) : null;
   }
-  async targetMessageId(): Promise<string | null> {
-    return null;
+  /** Known once something was shown (as a real reply's message is), after the edits asked for so far. */
+  targetMessageId(): Promise<string | null> {
+    return this.enqueue(async () => (this.shown.length ? this.messageId : null));
   }
   async userError(text: string): Promise<void> {
     this.errors.push(text);
@@ -52,6 +62,7 @@ export function testContext(processor: Processor<JobRequest, JobResult, Progress
     inflight: new Set(),
     attachments,
     downloads: new Downloads(attachments),
+    interactions: new SeenInteractions(),
     pendingClassify: new Map(),
     battleTimers: new Map(),
     now: Date.now,

@@ -84,4 +84,22 @@ describe('submit', () => {
     expect(ctx.store.sqlite.prepare('SELECT state, error FROM jobs').all()).toEqual([{ state: 'failed', error: 'The battle closed before your entry could be drawn.' }]);
     expect(ctx.store.battles.reserveEntry(battle.id, 'u', 'again').ok).toBe(true);
   });
+
+  it('one job per interaction: a second submit for an interaction that has its job starts nothing; the message shown is journalled', async () => {
+    const ran: string[] = [];
+    const ctx = testContext(async (job) => (ran.push(job.data.headline), imagesResult(1)));
+    const request: JobRequest = { kind: 'imagine', userId: 'u', prompt: 'p', n: 1, headline: 'H', label: 'l' };
+    const first = new RecordingReply('u', 'status-1', 'interaction-1');
+    expect(submit(ctx, first, request)).toBe(true);
+    const repeat = new RecordingReply('u', 'status-2', 'interaction-1');
+    expect(submit(ctx, repeat, request)).toBe(false);
+    expect(repeat.begun + repeat.shown.length + repeat.errors.length).toBe(0);
+    await settle(ctx);
+    expect(ran).toEqual(['H']);
+    const rows = ctx.store.sqlite.prepare('SELECT interaction_id AS interaction, status_message_id AS status, state FROM jobs').all();
+    expect(rows).toEqual([{ interaction: 'interaction-1', status: 'status-1', state: 'done' }]);
+    expect(submit(ctx, new RecordingReply('u', null, 'interaction-2'), request)).toBe(true);
+    await settle(ctx);
+    expect(ran).toEqual(['H', 'H']);
+  });
 });

@@ -35,7 +35,7 @@ describe('recoverJobs', () => {
     await settle(ctx);
     expect(ran).toEqual([request]);
     expect(replies).toHaveLength(1);
-    expect(replies[0]!.last).toContain('**a gray heart**\nseed 7');
+    expect(replies[0]!.shown.map((s) => s.payload.content.split('\n')[1])).toEqual(['🎨 Working on it again after a restart…', expect.stringMatching(/^seed 7 /)]);
     expect(ctx.store.journal.get(id)).toMatchObject({ state: 'done', attempts: 2, resultMessageId: `result-${id}` });
     expect(ctx.store.sqlite.prepare('SELECT COUNT(*) FROM jobs').pluck().get()).toBe(2);
   });
@@ -63,7 +63,7 @@ describe('recoverJobs', () => {
     recoverJobs(ctx, replyFor);
     await settle(ctx);
     expect(ran).toEqual([]);
-    expect(replies[0]!.errors).toEqual(['Your battle entry "a big red star"\n⚠️ This job was interrupted twice (the bot stopped while drawing it), so it was dropped. Please try again.']);
+    expect(replies[0]!.shown).toEqual([{ payload: { content: 'Your battle entry "a big red star"\n⚠️ This job was interrupted twice (the bot stopped while drawing it), so it was dropped. Please try again.' }, final: true }]);
     expect(ctx.store.journal.get(id)).toMatchObject({ state: 'failed', error: 'stopped 2 times while running' });
     expect(ctx.store.battles.reserveEntry(battle.id, 'pat', 'another').ok).toBe(true);
   });

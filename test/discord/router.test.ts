@@ -9,12 +9,15 @@ import { UserInputError } from '../../src/engine/index.ts';
 import type { Command } from '../../src/discord/commands.ts';
 import type { Handler, ReactionEvent } from '../../src/discord/handler.ts';
 import { onInteraction, onReaction, UNKNOWN_BUTTON, UNKNOWN_COMMAND } from '../../src/discord/router.ts';
+import { SeenInteractions } from '../../src/discord/seen-interactions.ts';
 import { SOMETHING_WENT_WRONG } from '../../src/discord/texts.ts';
 import { testContext } from './fakes.ts';
 
 type Sent = { how: 'reply' | 'followUp'; content: string; ephemeral: boolean };
 
-/** An interaction as discord.js hands it over, recording what the bot answers. */
+let nextId = 1;
+
+/** An interaction as discord.js hands it over (a new id each), recording what the bot answers. */
 function interaction(kind: 'command' | 'button' | 'modal', fields: Record<string, unknown> = {}) {
   const sent: Sent[] = [];
   const record = (how: Sent['how']) => async (o: { content: string; flags?: number }) => {
@@ -22,7 +25,7 @@ function interaction(kind: 'command' | 'button' | 'modal', fields: Record<string
     if (how === 'reply') i.replied = true;
   };
   const i = {
-    id: 'i1',
+    id: `i${nextId++}`,
     user: { id: 'alice' },
     channelId: 'c',
     guildId: 'g',
@@ -90,6 +93,33 @@ describe('router: interactions', () => {
     Object.defineProperty(i, 'createdTimestamp', { value: Date.now() });
     await onInteraction(i, ctx, new Collection(), [{ type: 'button', parse: () => true, run: async () => { throw new UserInputError('Only the person who asked for this job can cancel it.'); } }]);
     expect(sent).toEqual([{ how: 'followUp', content: 'Only the person who asked for this job can cancel it.', ephemeral: true }]);
+  });
+});
+
+describe('router: the same interaction dispatched twice', () => {
+  it('runs its command once; the repeat is logged and answered by nothing', async () => {
+    const ctx = idle();
+    let runs = 0;
+    const { interaction: i, sent } = interaction('command', { commandName: 'imagine' });
+    const commands = command(async (again) => {
+      runs++;
+      await (again as unknown as { reply(o: object): Promise<void> }).reply({ content: 'on it' });
+    });
+    await onInteraction(i, ctx, commands, []);
+    await onInteraction(i, ctx, commands, []);
+    expect(runs).toBe(1);
+    expect(sent).toEqual([{ how: 'reply', content: 'on it', ephemeral: false }]);
+    expect(ctx.lines.find((l) => l['msg'] === 'interaction dispatched again; already handled')).toMatchObject({ level: 'warn', interaction: (i as { id: string }).id });
+  });
+
+  it('forgets an id after the ttl (15 minutes, an interaction’s whole life)', () => {
+    let now = 0;
+    const seen = new SeenInteractions(15 * 60_000, () => now);
+    expect(seen.first('a')).toBe(true);
+    expect(seen.first('a')).toBe(false);
+    now = 15 * 60_000;
+    expect(seen.first('b')).toBe(true);
+    expect(seen.first('a')).toBe(true);
   });
 });
 

@@ -90,4 +90,24 @@ describe('a bot too slow to acknowledge', () => {
       await slow.stop();
     }
   });
+
+  it('an interaction Discord dispatches twice runs one job: one acknowledgement, one result (a command, then a button click)', async () => {
+    const ann = h.discord.addUser('ann-twice');
+    const run = h.discord.slash(ann, 'imagine', { prompt: 'a small red heart', count: 1 });
+    h.discord.repeatDispatch(run);
+    const result = await run.waitForMessage(hasResult);
+    const click = h.discord.click(ann, result, 'gen:again');
+    h.discord.repeatDispatch(click);
+    await click.waitForMessage(hasResult);
+    const ctx = h.bot.ctx;
+    await h.discord.waitUntil(() => (ctx.queue.waiting === 0 && !ctx.queue.running && ctx.inflight.size === 0 ? true : null), 30_000, 'the queue to be idle');
+    for (const interaction of [run, click]) {
+      const acks = h.discord.requests.filter((r) => r.interactionId === interaction.id && r.route === 'POST /interactions/:interaction/:token/callback');
+      expect(acks.map((r) => r.status < 300)).toEqual([true]);
+    }
+    expect(h.discord.channelMessages().filter((m) => hasResult(m) && m.content.includes('a small red heart'))).toHaveLength(2);
+    expect(h.logs.filter((l) => l['msg'] === 'interaction dispatched again; already handled').map((l) => l['interaction'])).toEqual([run.id, click.id]);
+    expect(h.logs.filter((l) => l['msg'] === 'job queued' && l['user'] === ann.id)).toHaveLength(2);
+    expect(h.discord.requests.filter((r) => (r.interactionId === run.id || r.interactionId === click.id) && r.status >= 400)).toEqual([]);
+  });
 });

@@ -63,11 +63,14 @@ describe('persistence across restarts (real SQLite in a temp dir)', () => {
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
     const kim = h.discord.addUser('kim');
     const lee = h.discord.addUser('lee');
+    let running!: ReturnType<typeof h.discord.slash>;
+    let queued!: ReturnType<typeof h.discord.slash>;
     try {
       await h.discord.waitUntil(() => (output.includes('connected to Discord') ? true : null), 60_000, 'the child bot to connect');
-      h.discord.slash(kim, 'imagine', { prompt: 'a big orange star', count: 4 });
-      const queued = h.discord.slash(lee, 'imagine', { prompt: 'a small white circle', count: 1 });
+      running = h.discord.slash(kim, 'imagine', { prompt: 'a big orange star', count: 4 });
+      queued = h.discord.slash(lee, 'imagine', { prompt: 'a small white circle', count: 1 });
       await queued.waitForMessage((m) => m.content.includes('Queued: position 1'));
+      await running.waitForMessage((m) => m.content.includes('Working on it') || m.content.includes('Step'));
       child.kill('SIGKILL');
       expect(await exited).toBe('SIGKILL');
     } finally {
@@ -86,6 +89,15 @@ describe('persistence across restarts (real SQLite in a temp dir)', () => {
       { user: kim.id, state: 'done', attempts: 2, message: kimResult.id }, // running at the kill, then once more
       { user: lee.id, state: 'done', attempts: 1, message: leeResult.id }, // queued at the kill
     ]);
+    // The messages the killed process left in progress said what happens now, then became the results.
+    const editsOf = (message: APIMessage) =>
+      h.discord.requests.filter((r) => r.route === 'PATCH /channels/:channel/messages/:message' && r.path.endsWith(`/${message.id}`)).map((r) => String((r.json as { content?: string }).content));
+    const [kimMessage] = running.messages();
+    const [leeMessage] = queued.messages();
+    expect(kimResult.id).toBe(kimMessage!.id);
+    expect(leeResult.id).toBe(leeMessage!.id);
+    expect(editsOf(kimMessage!)[0]).toBe(`<@${kim.id}> **a big orange star**\n🎨 Working on it again after a restart…`);
+    expect(editsOf(leeMessage!)[0]).toBe(`<@${lee.id}> **a small white circle**\n⏳ Re-queued after a restart: position 1.`);
     // The buttons of a recovered result work like any other.
     expect(await bot.ctx.store.generations.get(kimResult.id)).toMatchObject({ ownerId: kim.id, prompt: 'a big orange star' });
     await h.shutdown();

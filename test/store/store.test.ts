@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { MIGRATIONS } from '../../src/store/migrations.ts';
 import { rankEntries, Store, fromJson, toJson } from '../../src/store/index.ts';
 
@@ -59,6 +60,23 @@ describe('generations', () => {
 });
 
 describe('job journal', () => {
+  it('keeps the message a job is shown in, and finds a job by its interaction; a version-1 database gains both', () => {
+    const old = new Database(join(dir, 'v1.db'));
+    old.exec(MIGRATIONS[0]!);
+    old.pragma('user_version = 1');
+    old.prepare(`INSERT INTO jobs (state, user_id, channel_id, guild_id, interaction_id, payload, attempts, created_at, updated_at) VALUES ('queued', 'u', 'c', 'g', 'i-old', '{}', 0, 1, 1)`).run();
+    old.close();
+    const upgraded = Store.open(join(dir, 'v1.db'));
+    try {
+      expect(upgraded.journal.byInteraction('i-old')).toMatchObject({ id: 1, statusMessageId: null });
+      upgraded.journal.showing(1, 'm-9');
+      expect(upgraded.journal.get(1)?.statusMessageId).toBe('m-9');
+      expect(upgraded.journal.byInteraction('i-new')).toBeNull();
+    } finally {
+      upgraded.close();
+    }
+  });
+
   it('tracks queued → running (attempts) → done, and lists what is unfinished with its payload', () => {
     const payload = { type: 'generation', job: { request: { kind: 'vary', image: { embedding: emb(0.5, -0.25) } } } };
     const a = store.journal.add({ userId: 'u', channelId: 'c', guildId: 'g', interactionId: 'i', payload });
