@@ -100,13 +100,6 @@ export class LocalDiscordDriver extends LocalDiscord {
     for (const interaction of this.interactions.values()) interaction.tokenExpired = true;
   }
 
-  /** Discord dispatches an interaction again (same id, same token), as it now and then does. */
-  repeatDispatch(interaction: { id: string }): void {
-    const record = this.interactions.get(interaction.id);
-    if (!record) throw new Error(`no interaction ${interaction.id}`);
-    this.gateway.dispatch(GatewayDispatchEvents.InteractionCreate, record.payload as never, { guildId: record.guildId });
-  }
-
   /** Someone deletes a message (a moderator, or its author). */
   deleteMessage(message: APIMessage | string): void {
     this.announce.delete(this.messageById(typeof message === 'string' ? message : message.id));
