@@ -37,6 +37,6 @@ export interface ReactionHandler<T> extends Piece<ReactionEvent, T> {
   readonly type: 'reaction-add' | 'reaction-remove';
 }
 
-export type HandlerType = (ButtonHandler<never> | ModalHandler<never> | ReactionHandler<never>)['type'];
+export type HandlerType = 'button' | 'modal' | 'reaction-add' | 'reaction-remove';
 /** Any handler, whatever it parses to (the router holds them in one list). */
 export type Handler = ButtonHandler<any> | ModalHandler<any> | ReactionHandler<any>;

@@ -4,7 +4,7 @@
  * literally.
  */
 import { escapeMarkdown } from 'discord.js';
-import { QueueError, type QueueLimits, type RejectReason } from '../queue/index.ts';
+import { JobTimeoutError, type QueueError, type QueueLimits, type RejectReason } from '../queue/index.ts';
 
 /** User text shown as it is (file names, labels, prompts): markdown escaped. */
 export function plain(text: string): string {
@@ -37,7 +37,7 @@ export function queueErrorText(error: QueueError): string {
     case 'cancelled':
       return '✖️ Cancelled.';
     case 'timeout':
-      return `⚠️ That took longer than ${'seconds' in error ? String(error.seconds) : '?'} s and was stopped. Try fewer images or fewer steps.`;
+      return `⚠️ That took longer than ${error instanceof JobTimeoutError ? `${error.seconds} s` : 'its time limit'} and was stopped. Try fewer images or fewer steps.`;
     case 'closed':
       return '⚠️ The bot is shutting down and did not run this. Please try again in a minute.';
     case 'postponed':
