@@ -32,7 +32,7 @@ def _export(model: torch.nn.Module, args: tuple, path: str, inputs: list[str], o
 
 def _store_weights_fp16(src: str, dst: str, min_elements: int = 64) -> None:
     """Rewrite large float32 initializers as float16 + a Cast back to float32 in the graph: half the
-    size, same speed, outputs within ~1e-3 (TRAINING-NOTES)."""
+    size, same speed, outputs within ~1e-3 (measured when the format was chosen: int8 drifted 0.16 over a DDIM run and ran 40 % slower)."""
     import onnx
     from onnx import helper, numpy_helper
 

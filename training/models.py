@@ -287,7 +287,7 @@ class AEDecoderV2(nn.Module):
 
 class UNet(nn.Module):
     """Latent diffusion decoder: sample [B, 4, 16, 16], timestep [B], image_embeds [B, D] (normalized)
-    -> v prediction. The embedding is scaled by sqrt(D) (TRAINING-NOTES: conditioning too weak
+    -> v prediction. The embedding is scaled by sqrt(D) (measured: unscaled, the conditioning is too weak
     otherwise), joins the timestep embedding (FiLM in every block) and is also projected to a 4x4
     map added at the bottleneck so it can say *where* things are."""
 

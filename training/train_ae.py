@@ -39,17 +39,23 @@ def recon_loss(y: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     return F.l1_loss(y, x) + F.mse_loss(y, x) + 0.5 * grad_l1(y, x)
 
 
-def v2_batch(data: dict, idx: list[int], rng: random.Random) -> tuple[torch.Tensor, torch.Tensor]:
-    """Crops: 64 px of the 128 px input (aligned to the 4 px latent cells) and the 128 px of the 256 px
-    scene that they decode to."""
+def v2_batch(data: dict, idx: list[int], rng: random.Random) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Crops: 64 px of the 128 px input (aligned to the 4 px latent cells), the 128 px of the 256 px scene
+    that they decode to, and where the loss counts: not within MARGIN of a crop's side that cuts through
+    the image (its receptive field there is padding), but up to the sides that are the image's own."""
     x128 = common.to_model_pixels(data["img128"][torch.tensor(idx)])
     y256 = common.to_model_pixels(render256([data["scenes"][i] for i in idx]))
-    xs, ys = [], []
+    xs, ys, ms = [], [], []
     for k in range(len(idx)):
-        cx, cy = 4 * rng.randrange(0, 17), 4 * rng.randrange(0, 17)
+        cx, cy = 4 * rng.choice([0, 16] + list(range(1, 16))), 4 * rng.choice([0, 16] + list(range(1, 16)))
         xs.append(x128[k, :, cy:cy + 64, cx:cx + 64])
         ys.append(y256[k, :, 2 * cy:2 * cy + 128, 2 * cx:2 * cx + 128])
-    return torch.stack(xs), torch.stack(ys)
+        m = torch.zeros(1, 128, 128)
+        top, left = (0 if cy == 0 else MARGIN), (0 if cx == 0 else MARGIN)
+        bottom, right = (128 if cy == 64 else 128 - MARGIN), (128 if cx == 64 else 128 - MARGIN)
+        m[:, top:bottom, left:right] = 1
+        ms.append(m)
+    return torch.stack(xs), torch.stack(ys), torch.stack(ms)
 
 
 def train_ae(minutes: float, data: dict, dev: torch.device, spec, decoder_only: bool = False) -> None:
@@ -72,19 +78,20 @@ def train_ae(minutes: float, data: dict, dev: torch.device, spec, decoder_only: 
         for g in opt.param_groups:
             g["lr"] = lr_at(clock.frac(), 1e-3)
         idx = [rng.randrange(n) for _ in range(bs)]
+        mask = None
         if spec.ae == "v1":
             x = common.to_model_pixels(data["img64"][torch.tensor(idx)]).to(dev)
             target = common.to_model_pixels(data["img128"][torch.tensor(idx)]).to(dev)
         else:
-            x, target = (t.to(dev) for t in v2_batch(data, idx, rng))
+            x, target, mask = (t.to(dev) for t in v2_batch(data, idx, rng))
         ae.train()
         if decoder_only:
             ae.enc.eval()
         z = ae.enc(x)
         zn = z + 0.1 * z.detach().std() * torch.randn_like(z)  # robust to a diffusion model's small errors
         y = ae.dec(zn)
-        if spec.ae != "v1":
-            y, target = (t[..., MARGIN:-MARGIN, MARGIN:-MARGIN] for t in (y, target))
+        if mask is not None:  # outside the mask the output is made equal to the target: no loss, no gradient
+            y = y * mask + target * (1 - mask)
         loss = recon_loss(y, target) + 1e-4 * z.pow(2).mean()
         opt.zero_grad(set_to_none=True)
         loss.backward()

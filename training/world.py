@@ -1,4 +1,4 @@
-"""The shapes world, v1 (DESIGN.md): colours, shapes, sizes, scenes, captions, held-out triples.
+"""The shapes world (docs/PACK.md's `world`, the model cards' "What to ask for"): colours, shapes, sizes, scenes, captions, held-out triples.
 
 Scenes are drawn crisp at 4x the display size and downsampled (box filter), so the 128 px images are
 antialiased ground truth for the latent decoder and the 64 px images are what CLIP sees.
@@ -205,7 +205,7 @@ class Desc:
 
 def describe(scene: Scene, rng: random.Random, p_size: float = 0.5, p_background: float = 0.6,
              p_relation: float = 0.5) -> Desc:
-    """One random description of the scene in the forms of DESIGN.md; details are left out at random so
+    """One random description of the scene in the forms the model card lists; details are left out at random so
     the prior learns what a prompt leaves free."""
     prefix = rng.choice(PREFIXES) if rng.random() < 0.25 else None
     bg = scene.background if rng.random() < p_background else None
