@@ -3,6 +3,7 @@ import { validatePrompt } from '../src/engine/index.ts';
 import { battleCard, closeBattle, scheduleClose, standingLines } from '../src/discord/battles.ts';
 import type { BotContext } from '../src/discord/context.ts';
 import { submit } from '../src/discord/jobs.ts';
+import { fitList } from '../src/discord/limits.ts';
 import { InteractionReply, NO_PINGS, replyEphemeral } from '../src/discord/replies.ts';
 import { battleEntryRequest } from '../src/discord/request.ts';
 import { discordTime, quote } from '../src/discord/texts.ts';
@@ -88,13 +89,12 @@ async function status(interaction: ChatInputCommandInteraction, ctx: BotContext)
   const standings = open ? ctx.store.battles.standings(battle.id) : ctx.store.battles.results(battle.id);
   const pending = open ? ctx.store.battles.pendingEntries(battle.id) : 0;
   const myVote = ctx.store.battles.voteOf(battle.id, interaction.user.id);
-  const lines = [
+  const head = [
     `⚔️ ${quote(battle.theme)} — ${open ? `open, ends ${discordTime(battle.endsAt, 'R')}` : 'closed'} · started by <@${battle.starterId}>`,
     standings.length ? `${standings.length} entr${standings.length === 1 ? 'y' : 'ies'}${pending ? ` (+${pending} being drawn)` : ''}:` : `No entries yet${pending ? ` (${pending} being drawn)` : ''}.`,
-    ...standingLines(standings, !open),
   ];
-  if (open) lines.push(myVote ? `Your vote is on <@${ctx.store.battles.entry(myVote)?.userId}>'s entry.` : 'You have not voted yet.');
-  return replyEphemeral(interaction, lines.join('\n'));
+  const tail = open ? [myVote ? `Your vote is on <@${ctx.store.battles.entry(myVote)?.userId}>'s entry.` : 'You have not voted yet.'] : [];
+  return replyEphemeral(interaction, fitList(standingLines(standings, !open), { head, tail }));
 }
 
 async function end(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {

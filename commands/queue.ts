@@ -1,5 +1,6 @@
 import { MessageFlags, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import type { BotContext } from '../src/discord/context.ts';
+import { fitList } from '../src/discord/limits.ts';
 import { NO_PINGS } from '../src/discord/replies.ts';
 import { plain } from '../src/discord/texts.ts';
 
@@ -11,7 +12,7 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
   const running = ctx.queue.running ? 1 : 0;
   const summary = `Queue: ${ctx.queue.waiting} waiting, ${running} running (at most ${ctx.queue.limits.perUser} per person).`;
   await interaction.reply({
-    content: `${mine.length ? `Your jobs:\n${lines.join('\n')}` : 'You have no jobs in the queue.'}\n${summary}`,
+    content: mine.length ? fitList(lines, { head: ['Your jobs:'], tail: [summary] }) : `You have no jobs in the queue.\n${summary}`,
     flags: MessageFlags.Ephemeral,
     allowedMentions: NO_PINGS,
   });

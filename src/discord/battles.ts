@@ -7,6 +7,7 @@
 import { Routes, type Client } from 'discord.js';
 import type { Battle, Standing, VoteResult } from '../store/index.ts';
 import type { BotContext } from './context.ts';
+import { fitList, fitMessage } from './limits.ts';
 import { podiumPng } from './podium.ts';
 import { NO_PINGS, type ReplyPayload } from './replies.ts';
 import { discordTime, quote } from './texts.ts';
@@ -68,11 +69,11 @@ export function standingLines(standings: Standing[], final: boolean): string[] {
 
 /** The results message: the ranking and a podium of the top three. */
 export async function resultsPayload(ctx: BotContext, battle: Battle, standings: Standing[]): Promise<ReplyPayload> {
-  const lines = [`🏆 **Results** of the battle ${quote(battle.theme)}`];
-  if (!standings.length) return { content: `${lines[0]}\nNo entries: no winner this time.` };
-  lines.push(...standingLines(standings, true), 'Ranked by votes; ties broken by the CLIP judge score.');
+  const title = `🏆 **Results** of the battle ${quote(battle.theme)}`;
+  if (!standings.length) return { content: `${title}\nNo entries: no winner this time.` };
+  const content = fitList(standingLines(standings, true), { head: [title], tail: ['Ranked by votes; ties broken by the CLIP judge score.'] });
   const podium = await podiumPng(standings.slice(0, 3).map((s) => ctx.store.battles.entryImage(s.id).image));
-  return { content: lines.join('\n'), files: [{ attachment: podium, name: 'podium.png' }] };
+  return { content, files: [{ attachment: podium, name: 'podium.png' }] };
 }
 
 /**
@@ -96,7 +97,7 @@ async function announce(client: Client, ctx: BotContext, battleId: number): Prom
   const payload = await resultsPayload(ctx, battle, ctx.store.battles.results(battleId));
   const channel = await client.channels.fetch(battle.channelId);
   if (!channel?.isSendable()) throw new Error(`cannot post in channel ${battle.channelId}`);
-  await channel.send({ ...payload, allowedMentions: NO_PINGS, ...(battle.messageId ? { reply: { messageReference: battle.messageId, failIfNotExists: false } } : {}) });
+  await channel.send({ ...fitMessage(payload), allowedMentions: NO_PINGS, ...(battle.messageId ? { reply: { messageReference: battle.messageId, failIfNotExists: false } } : {}) });
   ctx.store.battles.announced(battleId);
 }
 

@@ -19,6 +19,7 @@ import {
   type RepliableInteraction,
   type SendableChannels,
 } from 'discord.js';
+import { LIMITS, fitMessage, truncate } from './limits.ts';
 import type { Logger } from './logger.ts';
 
 export interface ReplyPayload {
@@ -33,7 +34,7 @@ export const NO_PINGS = { parse: [] as [] };
 
 /** A short answer only the user sees, that pings no one (for a command's own refusals). */
 export function replyEphemeral(interaction: RepliableInteraction, content: string): Promise<void> {
-  return interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS }).then(() => {});
+  return interaction.reply({ content: truncate(content, LIMITS.content), flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS }).then(() => {});
 }
 
 /** Interaction tokens live 15 minutes; stop using one a little before. */
@@ -50,7 +51,8 @@ export function isDeadTokenError(error: unknown): boolean {
   return error instanceof DiscordAPIError && typeof error.code === 'number' && DEAD_TOKEN_CODES.includes(error.code);
 }
 
-function editOptions(p: ReplyPayload) {
+function editOptions(payload: ReplyPayload) {
+  const p = fitMessage(payload);
   return {
     content: p.content,
     embeds: p.embeds ?? [],
@@ -189,8 +191,7 @@ export class InteractionReply extends Reply {
     if (!final) return null;
     const channel = await channelOf(this.interaction.client, this.interaction.channelId);
     return channel.send({
-      ...payload,
-      content: `<@${this.userId}> ${payload.content}`,
+      ...fitMessage({ ...payload, content: `<@${this.userId}> ${payload.content}` }),
       allowedMentions: { parse: [], users: [this.userId] },
     });
   }
@@ -267,8 +268,7 @@ export class ChannelReply extends Reply {
     }
     const channel = await channelOf(this.client, this.channelId);
     this.#message = await channel.send({
-      ...payload,
-      content: `<@${this.userId}> ${payload.content}`,
+      ...fitMessage({ ...payload, content: `<@${this.userId}> ${payload.content}` }),
       allowedMentions: final ? { parse: [], users: [this.userId] } : NO_PINGS,
       ...this.#replyTo(),
     });

@@ -5,10 +5,11 @@
  */
 import { escapeMarkdown } from 'discord.js';
 import { JobTimeoutError, type QueueError, type QueueLimits, type RejectReason } from '../queue/index.ts';
+import { sanitizeText } from './sanitize.ts';
 
-/** User text shown as it is (file names, labels, prompts): markdown escaped. */
+/** User text shown as it is (file names, labels, prompts): control and bidi characters removed, markdown escaped. */
 export function plain(text: string): string {
-  return escapeMarkdown(text);
+  return escapeMarkdown(sanitizeText(text));
 }
 
 /** A prompt or theme in bold, at most 200 characters. */
