@@ -33,10 +33,6 @@ def embed_texts(clip, texts: list[str], dev: torch.device, bs: int = 2048) -> to
     return torch.cat(out)
 
 
-def _split(triples, held) -> str:
-    return "heldout" if any(t in held for t in triples) else "seen"
-
-
 def eval_sets() -> dict:
     """Fixed single-object evaluation images: seen and held-out (colour, shape, background) triples."""
     path = os.path.join(CACHE_DIR, "eval_zeroshot.npz")
@@ -62,19 +58,8 @@ def two_object_set(n: int = 600, seed: int = 4711) -> dict:
     path = os.path.join(CACHE_DIR, f"eval_two_{n}_{seed}.npz")
     if not os.path.exists(path):
         os.makedirs(CACHE_DIR, exist_ok=True)
-        rng = random.Random(seed)
-        held = world.load_heldout()
-        want = {"seen": n // 2, "heldout": n - n // 2}
-        rows = []
-        while any(want.values()):
-            sc = world.sample_scene(rng, None, n_objects=2)
-            a, b = sc.objects
-            if a.colour == b.colour or a.shape == b.shape:
-                continue
-            split = _split([(o.colour, o.shape, sc.background) for o in sc.objects], held)
-            if want[split]:
-                want[split] -= 1
-                rows.append((split, world.scene_to_dict(sc), world.render_pair(sc)[1]))
+        rows = [(split, world.scene_to_dict(sc), world.render_pair(sc)[1])
+                for split, sc in world.two_object_scenes(random.Random(seed), {"seen": n // 2, "heldout": n - n // 2})]
         np.savez(path, img64=np.stack([r[2] for r in rows]), meta=np.array(json.dumps([r[:2] for r in rows])))
     z = np.load(path)
     meta = json.loads(str(z["meta"]))

@@ -42,19 +42,9 @@ def main(n_per_split: int = 150, seed: int = 4242) -> None:
 
 def two_objects(n_per_split: int = 50, seed: int = 5151) -> None:
     os.makedirs(OUT_TWO, exist_ok=True)
-    rng = random.Random(seed)
-    held = world.load_heldout()
-    want = {"seen": n_per_split, "heldout": n_per_split}
     items = []
-    while any(want.values()):
-        sc = world.sample_scene(rng, None, n_objects=2)
+    for split, sc in world.two_object_scenes(random.Random(seed), {"seen": n_per_split, "heldout": n_per_split}):
         a, b = sc.objects
-        if a.colour == b.colour or a.shape == b.shape:
-            continue
-        split = "heldout" if any((o.colour, o.shape, sc.background) in held for o in sc.objects) else "seen"
-        if not want[split]:
-            continue
-        want[split] -= 1
         rel = sc.relation.replace(" ", "-")  # type: ignore[union-attr]
         name = f"{split}-{len(items):03d}-{a.colour}-{a.shape}-{rel}-{b.colour}-{b.shape}-on-{sc.background}.png"
         Image.fromarray(world.render_pair(sc)[1]).save(os.path.join(OUT_TWO, name), optimize=True)

@@ -286,6 +286,23 @@ def vocabulary() -> list[str]:
     return sorted(words)
 
 
+def two_object_scenes(rng: random.Random, per_split: dict[str, int]):
+    """Two-object scenes whose objects differ in colour and in shape, as (split, scene), until per_split
+    ({"seen": n, "heldout": m}) is met; "heldout" = an object forms a held-out (colour, shape, background)
+    triple. The evaluation's and the TypeScript fixtures' two-object sets."""
+    held = load_heldout()
+    want = dict(per_split)
+    while any(want.values()):
+        sc = sample_scene(rng, None, n_objects=2)
+        a, b = sc.objects
+        if a.colour == b.colour or a.shape == b.shape:
+            continue
+        split = "heldout" if any((o.colour, o.shape, sc.background) in held for o in sc.objects) else "seen"
+        if want[split]:
+            want[split] -= 1
+            yield split, sc
+
+
 def render_pair(scene: Scene) -> tuple[np.ndarray, np.ndarray]:
     """The scene at 128 px (supersampled) and box-downsampled to the 64 px CLIP and autoencoder see."""
     im = render(scene, 128)
