@@ -5,6 +5,7 @@
 import { PackError } from './errors.ts';
 import { SCHEDULER_NAMES, type Prediction, type SchedulerName } from './schedulers/types.ts';
 import type { WorldVocabulary } from './world.ts';
+import { parsePackV2, type PackV2 } from './pipelines/pack-v2.ts';
 
 export interface DiffusionConfig {
   prediction: Prediction;
@@ -30,7 +31,7 @@ export interface DecoderConfig extends DiffusionConfig {
 }
 
 export interface PackManifest {
-  format: 1;
+  format: 1 | 2;
   name: string;
   version: string;
   license?: string;
@@ -44,6 +45,8 @@ export interface PackManifest {
   upsampler: { scale?: number } | null;
   world: WorldVocabulary | null;
   metrics?: Record<string, unknown>;
+  /** Format 2's models (then prior, decoder, latentDecoder and upsampler above are null). */
+  v2?: PackV2;
 }
 
 const FILE = 'pack.json';
@@ -140,9 +143,14 @@ function world(o: Obj): WorldVocabulary {
 /** Validates parsed pack.json. */
 export function parseManifest(raw: unknown): PackManifest {
   if (!isObj(raw)) fail('the document', 'must be a JSON object');
-  if (raw['format'] !== 1) fail('format', `must be 1 (got ${JSON.stringify(raw['format'])})`);
+  const format = raw['format'];
+  if (format !== 1 && format !== 2) fail('format', `must be 1 or 2 (got ${JSON.stringify(format)})`);
   const clip = obj(raw, 'clip', '');
   const embeddingDim = num(raw, 'embedding_dim', '', posInt, 'a positive integer');
+  if (format === 2) {
+    const { prior: _p, decoder: _d, latent_decoder: _l, upsampler: _u, ...common } = raw;
+    return { ...parseManifest({ ...common, format: 1 }), format: 2, v2: parsePackV2(raw, embeddingDim) };
+  }
   const priorRaw = optObj(raw, 'prior', '');
   const decoderRaw = optObj(raw, 'decoder', '');
   const latentRaw = optObj(raw, 'latent_decoder', '');

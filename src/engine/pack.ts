@@ -7,6 +7,7 @@ import { basename, join } from 'node:path';
 import { PackError } from './errors.ts';
 import { parseManifest, type PackManifest } from './manifest.ts';
 import { parsePreprocessor, type Preprocessor } from './preprocess.ts';
+import { openUnclipSessions, unclipFiles } from './pipelines/unclip-io.ts';
 import { checkIo, createSession, defaultSessionSettings, type Device, type Session, type SessionSettings } from './sessions.ts';
 import { DEFAULT_WORLD, type WorldVocabulary } from './world.ts';
 
@@ -147,6 +148,7 @@ export async function loadPack(dir: string, opts: LoadPackOptions = {}): Promise
   if (manifest?.decoder) wanted.push('decoder.onnx');
   if (manifest?.decoder && manifest.latentDecoder) wanted.push('latent_decoder.onnx');
   if (manifest?.upsampler) wanted.push('upsampler.onnx');
+  if (manifest?.v2) wanted.push(...unclipFiles(manifest.v2));
   for (const f of wanted) if (!(await exists(onnx(f)))) throw new PackError(onnx(f), 'missing');
 
   const settings = defaultSessionSettings({ ...opts.settings, ...(opts.device ? { device: opts.device } : {}), ...(opts.threads ? { threads: opts.threads } : {}) });
@@ -221,6 +223,11 @@ export async function loadPack(dir: string, opts: LoadPackOptions = {}): Promise
       imageSize = typeof side === 'number' && side > 0 ? side : imageSize * (manifest.upsampler.scale ?? 1);
     }
   }
+  if (manifest?.v2) {
+    const v2 = await openUnclipSessions(manifest.v2, D, text, open, onnx);
+    Object.assign(sessions, { prior: v2.prior, decoder: v2.decoder, ...(v2.latentDecoder ? { latentDecoder: v2.latentDecoder } : {}) });
+    imageSize = v2.imageSize;
+  }
   const canGenerate = Boolean(sessions.prior && sessions.decoder);
   log(
     `pack ${manifest?.name ?? basename(dir)} ${manifest?.version ?? ''} loaded from ${dir}: D=${D}, CLIP ${S}px, ` +
@@ -241,7 +248,7 @@ export async function loadPack(dir: string, opts: LoadPackOptions = {}): Promise
       embeddingDim: D,
       canGenerate,
       imageSize: canGenerate ? imageSize : 0,
-      ...(canGenerate && manifest?.decoder ? { sampleShape: manifest.decoder.sampleShape } : {}),
+      ...(canGenerate && (manifest?.decoder || manifest?.v2) ? { sampleShape: manifest.decoder?.sampleShape ?? manifest.v2!.decoder.sampleShape } : {}),
       clipImageSize: S,
       contextLength,
       logitScale,

@@ -1,0 +1,54 @@
+/**
+ * The ONNX files of a format-2 pack (docs/PACK.md, "Format 2"): their names, and the inputs and
+ * outputs each must have. Opened by pack.ts after the CLIP models.
+ */
+import { checkIo, type Session } from '../sessions.ts';
+import type { PackV2 } from './pack-v2.ts';
+
+export function unclipFiles(v2: PackV2): string[] {
+  return ['prior.onnx', 'decoder.onnx', ...(v2.latentDecoder ? ['latent_decoder.onnx'] : [])];
+}
+
+/** Opens and checks the prior, decoder and latent decoder; the text model must give its hidden states too. */
+export async function openUnclipSessions(
+  v2: PackV2,
+  D: number,
+  text: Session,
+  open: (file: string, light?: boolean) => Promise<Session>,
+  path: (file: string) => string,
+): Promise<{ prior: Session; decoder: Session; latentDecoder?: Session; imageSize: number }> {
+  checkIo(text, path('text_model.onnx'), [{ name: 'input_ids', type: 'int64', dims: [null, null] }], [
+    { name: 'text_embeds', type: 'float32', dims: [null, D] },
+    { name: 'last_hidden_state', type: 'float32', dims: [null, null, null] },
+  ]);
+  const prior = await open('prior.onnx', true);
+  checkIo(
+    prior,
+    path('prior.onnx'),
+    [
+      { name: 'x_t', type: 'float32', dims: [null, D] },
+      { name: 'timestep', type: 'float32', dims: [null] },
+      { name: 'text_embeds', type: 'float32', dims: [null, D] },
+      { name: 'text_hidden_states', type: 'float32', dims: [null, null, null] },
+      { name: 'attention_mask', type: 'int64', dims: [null, null] },
+    ],
+    [{ name: 'model_output', type: 'float32', dims: [null, D] }],
+  );
+  const [C, h, w] = v2.decoder.sampleShape;
+  const decoder = await open('decoder.onnx');
+  checkIo(
+    decoder,
+    path('decoder.onnx'),
+    [
+      { name: 'sample', type: 'float32', dims: [null, C, h, w] },
+      { name: 'timestep', type: 'float32', dims: [null] },
+      { name: 'image_embeds', type: 'float32', dims: [null, D] },
+    ],
+    [{ name: 'model_output', type: 'float32', dims: [null, v2.decoder.outputChannels, h, w] }],
+  );
+  if (!v2.latentDecoder) return { prior, decoder, imageSize: h };
+  const S = v2.latentDecoder.imageSize;
+  const latentDecoder = await open('latent_decoder.onnx');
+  checkIo(latentDecoder, path('latent_decoder.onnx'), [{ name: 'latents', type: 'float32', dims: [null, C, h, w] }], [{ name: 'image', type: 'float32', dims: [null, 3, S, S] }]);
+  return { prior, decoder, latentDecoder, imageSize: S };
+}

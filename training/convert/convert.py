@@ -1,0 +1,44 @@
+"""Converts diffusers' unCLIP pipelines into packs the bot runs (docs/PACK.md, format 2).
+
+    python training/convert/convert.py <kandinsky-2-2|karlo> [--out DIR] [--fp16] [--tiny] [--height N]
+
+--tiny builds the tiny random-weight pipelines of diffusers' fast tests from config, offline; without
+it the real weights are downloaded from the Hugging Face hub (internet, several GB).
+Needs: pip install 'diffusers==0.27.2' 'transformers==4.38.2' accelerate torch onnx (npm run
+pack:convert sets up that virtual environment itself; see README, "Run on real weights").
+"""
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog='pack:convert', description=__doc__.split('\n')[0])
+    ap.add_argument('model', choices=['kandinsky-2-2', 'karlo'])
+    ap.add_argument('--out', help='the pack folder to write (default models/<model>[-tiny])')
+    ap.add_argument('--fp16', action='store_true', help='float16 weights (inputs and outputs stay float32)')
+    ap.add_argument('--tiny', action='store_true', help='the tiny random-weight pipelines of diffusers\' fast tests (offline)')
+    ap.add_argument('--height', type=int, help='image side in pixels (default: 64 tiny, 512 Kandinsky)')
+    a = ap.parse_args(argv)
+    out = a.out or os.path.join('models', a.model + ('-tiny' if a.tiny else ''))
+    if a.model == 'karlo':
+        raise SystemExit('karlo: not converted yet (the UnCLIPPipeline export and the engine cascade are issue 14 item 2, not done)')
+    import kandinsky
+    if a.tiny:
+        import tiny
+        prior, decoder = tiny.kandinsky_2_2()
+        pack = kandinsky.convert(prior, decoder, out, name='kandinsky-2-2-tiny', version='0.1.0', height=a.height or 64,
+                                 fp16=a.fp16, description='Random weights in the architecture of Kandinsky 2.2 '
+                                 '(diffusers\' fast-test configs): for parity tests, not for pictures.')
+    else:
+        prior, decoder = kandinsky.load_hub(a.fp16)
+        pack = kandinsky.convert(prior, decoder, out, name='kandinsky-2-2', version='2.2.0', height=a.height or 512,
+                                 fp16=a.fp16, description='Kandinsky 2.2 (kandinsky-community), converted from diffusers.')
+    print(f'wrote {out}: {pack["name"]} {pack["version"]}, D={pack["embedding_dim"]}, '
+          f'{pack["latent_decoder"]["image_size"]} px')
+
+
+if __name__ == '__main__':
+    main()

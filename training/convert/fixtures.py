@@ -1,0 +1,120 @@
+"""Reference inputs and outputs of diffusers on the tiny packs, for the TypeScript parity tests
+(test/engine/real-weights-kandinsky.test.ts). One command regenerates packs and fixtures, offline:
+
+    /path/to/python training/convert/fixtures.py        (or: npm run pack:fixtures)
+
+Every standard-normal draw diffusers makes (initial latents, the UnCLIP scheduler's variance noise) is
+recorded in order, so the engine can replay the same noise.
+"""
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+from PIL import Image
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kandinsky  # noqa: E402
+import tiny  # noqa: E402
+import diffusers.utils.torch_utils as tu  # noqa: E402
+import diffusers.schedulers.scheduling_unclip as su  # noqa: E402
+import diffusers.pipelines.kandinsky2_2.pipeline_kandinsky2_2 as kd  # noqa: E402
+import diffusers.pipelines.kandinsky2_2.pipeline_kandinsky2_2_prior as kp  # noqa: E402
+
+ROOT = tiny.ROOT
+OUT = os.path.join(ROOT, 'test', 'fixtures', 'real-weights')
+DRAWS = []
+_randn = tu.randn_tensor
+
+
+def recording_randn(*args, **kwargs):
+    t = _randn(*args, **kwargs)
+    DRAWS.append(t.detach().clone())
+    return t
+
+
+for mod in (su, kd, kp):
+    mod.randn_tensor = recording_randn
+
+
+def take_draws():
+    out = [floats(t) for t in DRAWS]
+    DRAWS.clear()
+    return out
+
+
+def floats(t):
+    return [round(float(v), 7) for v in np.asarray(t, dtype=np.float64).reshape(-1)]
+
+
+def test_image(seed, size):
+    """A smooth random RGB image at the CLIP input size (so no resize happens before the encoder)."""
+    g = np.random.default_rng(seed)
+    y, x = np.mgrid[0:size, 0:size] / size
+    img = np.stack([np.sin(6 * x * g.uniform(0.5, 2) + g.uniform(0, 6)) * np.cos(5 * y * g.uniform(0.5, 2)) for _ in range(3)], -1)
+    return Image.fromarray(((img * 0.5 + 0.5) * 255).round().clip(0, 255).astype(np.uint8))
+
+
+def kandinsky_fixtures():
+    pack_dir = os.path.join(OUT, 'kandinsky-2-2-tiny')
+    prior, decoder = tiny.kandinsky_2_2()
+    kandinsky.convert(prior, decoder, pack_dir, name='kandinsky-2-2-tiny', version='0.1.0', height=64,
+                      description='Random weights in the architecture of Kandinsky 2.2 (diffusers\' fast-test '
+                      'configs): for parity tests, not for pictures.')
+    S = prior.image_encoder.config.image_size
+    images = {}
+    for i, name in enumerate(('first.png', 'second.png')):
+        img = test_image(i, S)
+        img.save(os.path.join(OUT, name))
+        images[name] = Image.open(os.path.join(OUT, name)).convert('RGB')
+    settings = dict(prior_steps=3, prior_guidance=4.0, steps=3, guidance=4.0, height=64)
+    fx = {'settings': settings, 'diffusers': __import__('diffusers').__version__, 'cases': {}}
+
+    def decode(embeds, negative):
+        g = torch.Generator().manual_seed(0)
+        img = decoder(image_embeds=embeds, negative_image_embeds=negative, height=64, width=64,
+                      num_inference_steps=settings['steps'], guidance_scale=settings['guidance'], generator=g,
+                      output_type='np').images
+        return floats(torch.from_numpy(img).permute(0, 3, 1, 2)), take_draws()
+
+    with torch.no_grad():
+        prompt = 'a big red star on a blue background'
+        take_draws()
+        out = prior(prompt, num_inference_steps=settings['prior_steps'], guidance_scale=settings['prior_guidance'],
+                    generator=torch.Generator().manual_seed(0))
+        prior_noise = take_draws()
+        image, noise = decode(out.image_embeds, out.negative_image_embeds)
+        fx['cases']['text_to_image'] = {'prompt': prompt, 'prior_noise': prior_noise, 'image_embeds': floats(out.image_embeds),
+                                        'negative_image_embeds': floats(out.negative_image_embeds), 'noise': noise, 'image': image}
+
+        def image_embeds(img):
+            px = prior.image_processor(img, return_tensors='pt').pixel_values
+            return prior.image_encoder(px).image_embeds
+
+        emb = image_embeds(images['first.png'])
+        zero = prior.get_zero_embed(1)
+        image, noise = decode(emb, zero)
+        fx['cases']['variation'] = {'image': 'first.png', 'image_embeds': floats(emb), 'noise': noise, 'output': image}
+        take_draws()
+        inter = prior.interpolate([images['first.png'], images['second.png']], [0.3, 0.7],
+                                  num_inference_steps=settings['prior_steps'], generator=torch.Generator().manual_seed(0))
+        take_draws()  # the prior's run for the negative prompt, whose output interpolate discards
+        image, noise = decode(inter.image_embeds, inter.negative_image_embeds)
+        fx['cases']['interpolate'] = {'images': ['first.png', 'second.png'], 'weights': [0.3, 0.7],
+                                      'image_embeds': floats(inter.image_embeds), 'noise': noise, 'output': image}
+        labels = ['a red star', 'a blue circle', 'a green heart', 'a photo of a small square']
+        tok = prior.tokenizer(labels, padding='max_length', max_length=prior.tokenizer.model_max_length, return_tensors='pt')
+        t = prior.text_encoder(tok.input_ids).text_embeds
+        i = image_embeds(images['second.png'])
+        t = t / t.norm(dim=-1, keepdim=True)
+        i = i / i.norm(dim=-1, keepdim=True)
+        scores = (100.0 * i @ t.T).softmax(-1)[0]
+        fx['cases']['zero_shot'] = {'image': 'second.png', 'labels': labels, 'scores': floats(scores)}
+    with open(os.path.join(OUT, 'kandinsky-2-2.json'), 'w') as fh:
+        json.dump(fx, fh)
+    print('wrote', os.path.join(OUT, 'kandinsky-2-2.json'))
+
+
+if __name__ == '__main__':
+    kandinsky_fixtures()
