@@ -9,6 +9,9 @@ import { animatedWebp, decodeImage, DEFAULT_IMAGE_LIMITS, gridPng, previewPng, t
 import type { DiffusionConfig } from './manifest.ts';
 import { loadPack, releasePack, type LoadedPack, type PackInfo } from './pack.ts';
 import { Prior } from './prior.ts';
+import { UnclipPipeline } from './pipelines/unclip.ts';
+import { unclipDefaults, type ModelDefaults } from './pipelines/unclip-defaults.ts';
+import type { BlendResult, GenerateOptions, Generation, ImageInput, Sampling, SamplingDefaults } from './requests.ts';
 import { randomSeed, Rng } from './rng.ts';
 import { defaultStepsFor, SCHEDULER_NAMES, Schedulers, validateScheduler, type SchedulerName } from './schedulers/index.ts';
 import type { Device, SessionSettings } from './sessions.ts';
@@ -30,13 +33,14 @@ import { l2normalize, slerp } from './vectors.ts';
 import { describeCaptions } from './world.ts';
 
 export { UserInputError, PackError, UnsupportedError } from './errors.ts';
+export type { BlendResult, GenerateOptions, Generation, ImageInput, Progress, SamplingDefaults } from './requests.ts';
 export type { PackInfo } from './pack.ts';
 export type { WorldVocabulary } from './world.ts';
 export { SCHEDULER_NAMES, type SchedulerName } from './schedulers/index.ts';
 export { scoreChartPng, DEFAULT_IMAGE_LIMITS, type ImageLimits } from './images.ts';
 export { DEFAULT_MAX_LABELS, parseLabels, validatePrompt, validateTemplate } from './validate.ts';
-/** Cosine similarity of the engine's embeddings, which are unit vectors: their dot product. */
-export { dot as similarity } from './vectors.ts';
+/** Cosine similarity of the engine's embeddings (unit vectors, or raw ones for format-2 packs that say so). */
+export { cosine as similarity } from './vectors.ts';
 
 export interface EngineLoadOptions {
   packDir: string;
@@ -50,71 +54,6 @@ export interface EngineLoadOptions {
   sessionSettings?: Partial<SessionSettings>;
 }
 
-export interface Progress {
-  step: number;
-  steps: number;
-  stage: 'prior' | 'decoder';
-  /** A small PNG of the current x0 estimate; computed only if called. */
-  preview?: () => Promise<Buffer>;
-}
-
-export interface GenerateOptions {
-  /** 1–4 images. */
-  n?: number;
-  seed?: number;
-  /** The prior's and the decoder's scheduler (default: each model's `default_scheduler` in the pack). */
-  scheduler?: SchedulerName;
-  /** Decoder steps (default: the pack's for that scheduler). */
-  steps?: number;
-  /** Decoder guidance scale (default: the pack's). */
-  guidance?: number;
-  /** DDIM η of the decoder (default 0 for imagine, the pack's variation_eta for vary/blend when DDIM runs; DDIM only). */
-  eta?: number;
-  /** Prior steps and guidance (default: the pack's). */
-  priorSteps?: number;
-  priorGuidance?: number;
-  signal?: AbortSignal;
-  onProgress?: (p: Progress) => void;
-}
-
-export interface Generation {
-  /** PNGs. */
-  images: Buffer[];
-  /** 2×2 PNG grid for 3–4 images, 2×1 for 2, the image itself for 1. */
-  grid: Buffer;
-  /** Normalized CLIP image embedding of each output (for variations later). */
-  embeddings: Float32Array[];
-  seed: number;
-  /** Milliseconds per stage, and `total`. */
-  timings: Record<string, number>;
-}
-
-export interface BlendResult extends Generation {
-  /** Animated WebP walking from the first image to the second, when frames > 1. */
-  animation?: Buffer;
-  /** The conditioning embedding: slerp of the two inputs' normalized embeddings at `ratio`. */
-  blended: Float32Array;
-}
-
-export type ImageInput = Buffer | Uint8Array | Float32Array;
-
-/** A model's default scheduler, its steps, and the steps each scheduler gets when a request names it alone. */
-export interface SamplingDefaults {
-  scheduler: SchedulerName;
-  steps: number;
-  stepsFor: Record<SchedulerName, number>;
-}
-
-/** One decoding's sampling settings, resolved and checked. */
-interface Sampling {
-  seed: number;
-  scheduler: SchedulerName;
-  steps: number;
-  guidance: number;
-  eta: number;
-  rowStreams: number[];
-}
-
 const now = () => performance.now();
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
@@ -124,6 +63,8 @@ export class Engine {
   private readonly loaded: LoadedPack;
   private readonly prior: Prior | undefined;
   private readonly decoder: Decoder | undefined;
+  /** Format-2 packs: the whole unCLIP pipeline (then `prior` and `decoder` are undefined). */
+  private readonly unclip: UnclipPipeline | undefined;
   private readonly limits: ImageLimits;
   private captions: Promise<{ captions: string[]; embeds: Float32Array[] }> | undefined;
   private closing: Promise<void> | undefined;
@@ -139,6 +80,10 @@ export class Engine {
     if (m?.prior && s.prior) this.prior = new Prior(s.prior, m.prior, this.pack.embeddingDim, new Schedulers(m.prior));
     if (m?.decoder && s.decoder) {
       this.decoder = new Decoder(s.decoder, m.decoder, this.pack.embeddingDim, s.latentDecoder, s.upsampler, this.pack.imageSize, new Schedulers(m.decoder));
+    }
+    if (m?.v2 && s.prior && s.decoder) {
+      const latent = s.latentDecoder ? { latentDecoder: s.latentDecoder } : {};
+      this.unclip = new UnclipPipeline(this.clip, m.v2, { text: s.text, prior: s.prior, decoder: s.decoder, ...latent }, this.pack.embeddingDim);
     }
   }
 
@@ -220,7 +165,11 @@ export class Engine {
 
   // ---- unCLIP ----
 
-  private requireGenerate(verb: string): { prior: Prior; decoder: Decoder } {
+  private requireGenerate(verb: string): { prior: { config: Omit<ModelDefaults, 'variationEta'> }; decoder: { config: ModelDefaults } } {
+    if (this.unclip) {
+      const d = unclipDefaults(this.unclip.config);
+      return { prior: { config: d.prior }, decoder: { config: d.decoder } };
+    }
     if (!this.prior || !this.decoder) {
       throw new UnsupportedError(`The model pack "${this.pack.name}" is CLIP-only: it can classify and describe, but not ${verb}.`);
     }
@@ -230,7 +179,7 @@ export class Engine {
   /** What a request that names no scheduler or steps runs: each model's pack default. */
   samplingDefaults(): Record<'prior' | 'decoder', SamplingDefaults> {
     const { prior, decoder } = this.requireGenerate('generate images');
-    const of = (c: DiffusionConfig): SamplingDefaults => ({
+    const of = (c: Pick<DiffusionConfig, 'defaultScheduler' | 'defaultSteps' | 'schedulerSteps'>): SamplingDefaults => ({
       scheduler: c.defaultScheduler,
       steps: defaultStepsFor(c, c.defaultScheduler),
       stepsFor: Object.fromEntries(SCHEDULER_NAMES.map((n) => [n, defaultStepsFor(c, n)])) as Record<SchedulerName, number>,
@@ -269,28 +218,26 @@ export class Engine {
     const [textEmb] = await this.clip.embedTexts([text]);
     timings['text'] = now() - t0;
     const t1 = now();
-    const imageEmbeds = await prior.sample({
-      textEmbeds: Array.from({ length: n }, () => textEmb!),
-      rngs: Array.from({ length: n }, (_, i) => new Rng(seed, i)),
-      scheduler: priorScheduler,
-      steps: priorSteps,
-      guidance: priorGuidance,
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      onStep: (step, total) => opts.onProgress?.({ step, steps: total, stage: 'prior' }),
-    });
+    const rngs = Array.from({ length: n }, (_, i) => new Rng(seed, i));
+    const signal = opts.signal ? { signal: opts.signal } : {};
+    const onStep = (step: number, total: number) => opts.onProgress?.({ step, steps: total, stage: 'prior' });
+    const imageEmbeds = this.unclip
+      ? await this.unclip.prior(text, { steps: priorSteps, guidance: priorGuidance, noise: rngs, ...signal, onStep })
+      : await this.prior!.sample({ textEmbeds: rngs.map(() => textEmb!), rngs, scheduler: priorScheduler, steps: priorSteps, guidance: priorGuidance, ...signal, onStep });
     timings['prior'] = now() - t1;
     return this.generate(imageEmbeds, { seed, scheduler, steps, guidance, eta, rowStreams: imageEmbeds.map((_, i) => i) }, opts, timings, t0);
   }
 
-  /** Resolves an image input (buffer or stored embedding) to a normalized image embedding. */
+  /** Resolves an image input (buffer or stored embedding) to an image embedding as the decoder reads it. */
   private async embedding(input: ImageInput, what: string): Promise<Float32Array> {
     if (input instanceof Float32Array) {
       if (input.length !== this.pack.embeddingDim || !input.every(Number.isFinite)) {
         throw new UserInputError(`${what}: a stored embedding must have ${this.pack.embeddingDim} finite numbers (got ${input.length}).`);
       }
-      return l2normalize(input);
+      return this.unclip ? this.unclip.toDecoderSpace(Float32Array.from(input)) : l2normalize(input);
     }
-    const [emb] = await this.clip.embedImages([await this.decode(input, what)]);
+    const rgb = await this.decode(input, what);
+    const [emb] = this.unclip ? await this.unclip.imageEmbeds([rgb]) : await this.clip.embedImages([rgb]);
     return emb!;
   }
 
@@ -315,14 +262,15 @@ export class Engine {
     const { n, seed, scheduler, steps, guidance, eta } = this.common({ ...opts, n: opts.n ?? 1 }, decoder.config.variationEta);
     const t0 = now();
     const [a, b] = [await this.embedding(first, 'The first image'), await this.embedding(second, 'The second image')];
-    const blended = slerp(a, b, ratio / 100);
+    const mix = (w: number) => (this.unclip ? this.unclip.mix([a, b], [w, 1 - w]) : slerp(a, b, w));
+    const blended = mix(ratio / 100);
     const timings: Record<string, number> = { embed: now() - t0 };
     const embeds = Array.from({ length: n }, () => blended);
     const gen = await this.generate(embeds, { seed, scheduler, steps, guidance, eta, rowStreams: embeds.map((_, i) => i) }, opts, timings, t0);
     if (frames <= 1) return { ...gen, blended };
     // The walk: every frame decoded from the same noise (stream 0), so only the embedding changes.
     const t2 = now();
-    const walk = Array.from({ length: frames }, (_, i) => slerp(a, b, 1 - i / (frames - 1)));
+    const walk = Array.from({ length: frames }, (_, i) => mix(1 - i / (frames - 1)));
     const rgb: RgbImage[] = [];
     for (let i = 0; i < walk.length; i += 4) {
       const chunk = walk.slice(i, i + 4);
@@ -341,22 +289,17 @@ export class Engine {
     opts: GenerateOptions,
     timings?: Record<string, number>,
   ): Promise<RgbImage[]> {
-    const decoder = this.decoder!;
     const B = embeds.length;
     const t1 = now();
-    const samples = await decoder.sample({
-      imageEmbeds: embeds,
-      rngs: p.rowStreams.map((s) => new Rng(p.seed, 1000 + s)),
-      scheduler: p.scheduler,
-      steps: p.steps,
-      guidance: p.guidance,
-      eta: p.eta,
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      onStep: (step, steps, x0) =>
-        opts.onProgress?.({ step, steps, stage: 'decoder', preview: () => this.preview(x0, B) }),
-    });
+    const rngs = p.rowStreams.map((s) => new Rng(p.seed, 1000 + s));
+    const sampling = { scheduler: p.scheduler, steps: p.steps, guidance: p.guidance, eta: p.eta, ...(opts.signal ? { signal: opts.signal } : {}) };
+    const onStep = (step: number, steps: number, x0: Float32Array) =>
+      opts.onProgress?.({ step, steps, stage: 'decoder', preview: () => this.preview(x0, B) });
+    const samples = this.unclip
+      ? await this.unclip.sampleLatents(embeds, { ...sampling, noise: rngs, onStep })
+      : await this.decoder!.sample({ ...sampling, imageEmbeds: embeds, rngs, onStep });
     const t2 = now();
-    const pixels = await decoder.toImages(samples, B);
+    const pixels = this.unclip ? await this.unclip.toImages(samples, B) : await this.decoder!.toImages(samples, B);
     const t3 = now();
     if (timings) {
       timings['decoder'] = t2 - t1;
@@ -378,7 +321,7 @@ export class Engine {
     const [images, grid, embeddings] = await Promise.all([
       Promise.all(rgb.map(toPng)),
       gridPng(rgb),
-      this.clip.embedImages(rgb).then((e) => ((timings['embed_outputs'] = now() - t), e)),
+      (this.unclip ? this.unclip.imageEmbeds(rgb) : this.clip.embedImages(rgb)).then((e) => ((timings['embed_outputs'] = now() - t), e)),
     ]);
     timings['png_and_embed'] = now() - t;
     timings['total'] = now() - t0;
@@ -388,7 +331,7 @@ export class Engine {
 
   /** Preview of an x0 estimate in the decoder's space: through the latent decoder (no upsampler), small. */
   private async preview(x0: Float32Array, batch: number): Promise<Buffer> {
-    const pixels = await this.decoder!.toImages(x0, batch, { upsample: false });
+    const pixels = this.unclip ? await this.unclip.toImages(x0, batch) : await this.decoder!.toImages(x0, batch, { upsample: false });
     return previewPng(tensorToImages(pixels, batch, Math.round(Math.sqrt(pixels.length / batch / 3))), 64);
   }
 }

@@ -63,3 +63,10 @@ export function splitRows(data: Float32Array, rows: number): Float32Array[] {
   const d = data.length / rows;
   return Array.from({ length: rows }, (_, i) => data.slice(i * d, (i + 1) * d));
 }
+
+/** Cosine similarity (for unit vectors, their dot product). */
+export function cosine(a: Float32Array, b: Float32Array): number {
+  const d = dot(a, b);
+  const n = Math.sqrt(dot(a, a) * dot(b, b));
+  return n === 0 ? 0 : d / n;
+}

@@ -51,7 +51,7 @@ describe('pack.json validation', () => {
     expect(m.prior?.alphasCumprod).toHaveLength(m.prior!.trainSteps);
   });
   it.each([
-    [{ format: 2 }, /format must be 1/],
+    [{ format: 3 }, /format must be 1 or 2 \(got 3\)/],
     [{ logit_scale: -1 }, /logit_scale must be > 0/],
     [{ prior: { ...(good['prior'] as object), prediction: 'sample' } }, /prior\.prediction must be/],
     [{ decoder: { ...(good['decoder'] as object), alphas_cumprod: [0.5] } }, /decoder\.alphas_cumprod must be an array of train_steps/],

@@ -38,7 +38,8 @@ def scheduler_json(s):
         # DDPM's learned or fixed variance has no counterpart yet: its schedule is sampled with DDIM (η = 0).
         out.update(type='ddim', prediction={'epsilon': 'epsilon', 'v_prediction': 'v', 'sample': 'x0'}[c.prediction_type],
                    timestep_spacing=c.get('timestep_spacing', 'leading'), steps_offset=int(c.get('steps_offset', 0)),
-                   final_alpha_cumprod=1.0 if c.get('set_alpha_to_one', False) else float(s.alphas_cumprod[0]))
+                   # DDPM ends at ᾱ = 1, as DDIMScheduler.from_config(its config) does (set_alpha_to_one's default).
+                   final_alpha_cumprod=1.0 if kind == 'DDPMScheduler' or c.get('set_alpha_to_one', True) else float(s.alphas_cumprod[0]))
         if c.get('clip_sample', False) or c.get('thresholding', False):
             raise SystemExit(f'{kind} with clip_sample or thresholding is not supported by the engine')
         if kind == 'DDPMScheduler':

@@ -24,6 +24,8 @@ export interface DenoiseRequest {
   cond: Record<string, ort.Tensor>;
   guided: boolean;
   guidance: number;
+  /** DDIM's η (0: deterministic). */
+  eta?: number;
   scheduler: DenoiseScheduler;
   steps: number;
   noise: readonly NoiseSource[];
@@ -72,11 +74,12 @@ export async function denoise(req: DenoiseRequest): Promise<Float32Array> {
       for (let i = 0; i < half; i++) pred[i] = out[i]! + req.guidance * (out[half + i]! - out[i]!);
     }
     let noise: Float32Array | undefined;
-    if (scheduler.needsNoise(s, 0)) {
+    const eta = req.eta ?? 0;
+    if (scheduler.needsNoise(s, eta)) {
       noise = new Float32Array(B * rowSize);
       req.noise.forEach((src, i) => src.fillNormal(noise!.subarray(i * rowSize, (i + 1) * rowSize)));
     }
-    const { prevSample, predOriginal } = scheduler.step(pred, t, x, noise ? { noise } : {});
+    const { prevSample, predOriginal } = scheduler.step(pred, t, x, { eta, ...(noise ? { noise } : {}) });
     x = prevSample;
     req.onStep?.(s + 1, timesteps.length, predOriginal);
   }

@@ -6,6 +6,7 @@
  * comes from the caller, one source per row, so the engine's seeds and diffusers' recorded draws both fit.
  */
 import type { Clip } from '../clip.ts';
+import { UserInputError } from '../errors.ts';
 import type { RgbImage } from '../images.ts';
 import { floatTensor, ort, runFloat, type Session } from '../sessions.ts';
 import { l2normalize, slerp, splitRows, stackRows } from '../vectors.ts';
@@ -23,6 +24,8 @@ export interface UnclipSessions {
 export interface SamplingV2 {
   steps: number;
   guidance: number;
+  /** DDIM's η for the decoder (default 0). */
+  eta?: number;
   noise: readonly NoiseSource[];
   signal?: AbortSignal;
   onStep?: (step: number, steps: number, x0: Float32Array) => void;
@@ -67,6 +70,7 @@ export class UnclipPipeline {
   async prior(prompt: string, s: SamplingV2): Promise<Float32Array[]> {
     const B = s.noise.length;
     const p = this.config.prior;
+    if (p.scheduler.type === 'unclip' && s.steps < 2) throw new UserInputError('The prior of this model needs at least 2 steps.');
     const guided = s.guidance > 1;
     const texts = guided ? [p.negativePrompt, prompt] : [prompt];
     const c = await this.textConditioning(texts);
@@ -140,6 +144,7 @@ export class UnclipPipeline {
       cond: { image_embeds: floatTensor(cond, [guided ? 2 * B : B, this.dim]) },
       guided,
       guidance: s.guidance,
+      eta: s.eta ?? 0,
       scheduler: schedulerFor(d.scheduler, s.scheduler),
       steps: s.steps,
       noise: s.noise,
