@@ -44,7 +44,7 @@ SPECS = {
         out_dir=os.path.join(ROOT, "models", "shapes-v2"), embed_dim=int(os.environ.get("UNCLIP_TRAIN_DIM", 128)),
         clip=dict(text_width=128, text_layers=4, pool="eos", image_widths=(32, 64, 128, 160)),
         ae="v2", latent=(4, 32, 32), ae_input=128, image_size=256,
-        unet=dict(ch=(48, 96, 160, 192)), prior=dict(width=384, depth=6),
+        unet=dict(ch=(48, 96, 160, 192)), prior=dict(width=352, depth=5),  # the whole pack <= 30 MB
         p_two_objects=0.5, hard_negatives=True, compact_ckpt=True),
 }
 
