@@ -1,5 +1,5 @@
 /**
- * `npm run bench:quality [-- --prompts 120] [--variations 60] [--configs ddim:25,dpmsolver++:10,…] [--json]`
+ * `npm run bench:quality [-- --prompts 120] [--variations 60] [--configs ddim:25,dpmsolver++:10,…] [--seed N] [--json]`
  *
  * Quality against steps, per scheduler, through the TypeScript engine on the real pack, judged by the
  * pack's own CLIP (as training/eval.py judges, here through the engine's preprocessing):
@@ -31,6 +31,7 @@ const { values } = parseArgs({
     pack: { type: 'string' },
     prompts: { type: 'string', default: '120' },
     variations: { type: 'string', default: '60' },
+    seed: { type: 'string', default: '0' },
     configs: { type: 'string', default: 'ddim:25,dpmsolver++:8,dpmsolver++:10,dpmsolver++:12,dpmsolver++:15,dpmsolver++:20' },
   },
 });
@@ -57,6 +58,7 @@ const configs: Config[] = values.configs.split(',').map((c) => {
   const [name, steps] = c.split(':');
   return { scheduler: validateScheduler(name), steps: Number(steps) };
 });
+const SEED = Number(values.seed);
 const label = (c: Config) => `${c.scheduler} ${c.steps}`;
 
 /** Picks n items spread evenly over a list (deterministic). */
@@ -112,7 +114,7 @@ async function main(): Promise<void> {
     let ms = 0;
     for (const [i, t] of triples.entries()) {
       const t0 = performance.now();
-      const gen: Generation = await engine.imagine(`a big ${t.colour} ${t.shape} on a ${t.background} background`, { ...opts, seed: 5000 + i });
+      const gen: Generation = await engine.imagine(`a big ${t.colour} ${t.shape} on a ${t.background} background`, { ...opts, seed: SEED + 5000 + i });
       ms += performance.now() - t0;
       for (const e of gen.embeddings) {
         const p = colourShape(e);
@@ -125,7 +127,7 @@ async function main(): Promise<void> {
       if ((await minPairwiseDiff(gen.images)) > 0.02) ok.distinct++;
     }
     for (const [i, png] of sourcePngs.entries()) {
-      const gen = await engine.vary(png, { scheduler: cfg.scheduler, steps: cfg.steps, n: 4, seed: 9000 + i });
+      const gen = await engine.vary(png, { scheduler: cfg.scheduler, steps: cfg.steps, n: 4, seed: SEED + 9000 + i });
       for (const e of gen.embeddings) {
         const p = colourShape(e);
         ok.vn++;

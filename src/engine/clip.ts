@@ -9,6 +9,7 @@ import type { LoadedPack } from './pack.ts';
 import { preprocessImage, type Preprocessor } from './preprocess.ts';
 import { floatTensor, ort, runFloat, type Session } from './sessions.ts';
 import { dot, l2normalize, softmax, splitRows } from './vectors.ts';
+import { simpleWordLevel, type FastEncode } from './word-tokenizer.ts';
 import type { RgbImage } from './images.ts';
 
 export interface TokenizedBatch {
@@ -26,6 +27,8 @@ const CACHE_SIZE = 4096;
 
 export class Clip {
   readonly tokenizer: Tokenizer;
+  /** The word-level fast path, for the simple tokenizers the shapes packs ship (undefined otherwise). */
+  private readonly fastEncode: FastEncode | undefined;
   readonly contextLength: number;
   readonly padId: number;
   readonly logitScale: number;
@@ -44,6 +47,7 @@ export class Clip {
     } catch (err) {
       throw new PackError(join(pack.dir, 'tokenizer.json'), `cannot be used by @huggingface/tokenizers (${(err as Error).message})`);
     }
+    this.fastEncode = simpleWordLevel(pack.tokenizerJson);
     this.contextLength = pack.info.contextLength;
     this.padId = pack.manifest?.clip.padId ?? this.tokenId(pack.tokenizerConfig['pad_token']) ?? 0;
     this.logitScale = pack.info.logitScale;
@@ -60,9 +64,14 @@ export class Clip {
 
   /** Token ids of one text with special tokens, truncated to the context length (keeping the last, EOS, token). */
   encodeIds(text: string): number[] {
-    const ids = this.tokenizer.encode(text).ids;
+    const ids = this.fastEncode?.(text) ?? this.tokenizer.encode(text).ids;
     if (ids.length <= this.contextLength) return ids;
     return [...ids.slice(0, this.contextLength - 1), ids[ids.length - 1]!];
+  }
+
+  /** The number of tokens of a text with special tokens, before truncation. */
+  tokenCount(text: string): number {
+    return (this.fastEncode?.(text) ?? this.tokenizer.encode(text).ids).length;
   }
 
   /** Tokenizes a batch, padding to the longest (the text models are padding-invariant). */

@@ -205,7 +205,7 @@ export class Engine {
   async imagine(prompt: string, opts: GenerateOptions = {}): Promise<Generation> {
     const { prior } = this.requireGenerate('imagine');
     const text = validatePrompt(prompt);
-    const tokens = this.clip.tokenizer.encode(text).ids.length;
+    const tokens = this.clip.tokenCount(text);
     if (tokens > this.pack.contextLength) {
       throw new UserInputError(`The prompt is too long (${tokens} tokens; this model reads at most ${this.pack.contextLength}): shorten it.`);
     }
