@@ -5,6 +5,7 @@
 import sharp from 'sharp';
 import type { OutputInfo, Sharp } from 'sharp';
 import { UserInputError } from './errors.ts';
+import { decodeSmallPng } from './png.ts';
 
 /** 8-bit RGB pixels, row-major HWC. */
 export interface RgbImage {
@@ -57,6 +58,11 @@ export async function decodeImage(input: Buffer | Uint8Array, limits: ImageLimit
     new UserInputError(
       `${what} is too big (${w}×${h}); the limit is ${limits.maxSide}×${limits.maxSide} and ${(limits.maxPixels / 1e6).toFixed(1)} megapixels: send a smaller image.`,
     );
+  // Small plain PNGs (what CLIP mostly reads) decode faster in JavaScript; sharp does everything else.
+  const small = format === 'png' ? decodeSmallPng(input) : undefined;
+  if (small && small.width * small.height <= limits.maxPixels && small.width <= limits.maxSide && small.height <= limits.maxSide) {
+    return { ...toRgb(small.data, small.width, small.height, small.channels), format };
+  }
   let raw: { data: Buffer; info: OutputInfo };
   try {
     // One sharp pipeline for good input (the common case): the header is only read again on failure.
