@@ -174,3 +174,47 @@ describe('broken packs: a start-up error that names the file', () => {
     expect((await loadError(dir)).message).toMatch(/tokenizer\.json: must be a Hugging Face tokenizers JSON/);
   });
 });
+
+describe('sampling defaults from pack.json (default_scheduler, scheduler_steps)', () => {
+  async function withSampling(name: string, edit: (m: Record<string, unknown>) => void): Promise<string> {
+    const dir = await packCopy(name);
+    const pack = JSON.parse(await readFile(join(dir, 'pack.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+    for (const model of ['prior', 'decoder']) edit(pack[model]!);
+    await writeFile(join(dir, 'pack.json'), JSON.stringify(pack));
+    return dir;
+  }
+
+  it('a pack without them runs DDIM for default_steps; a pack naming DPM-Solver++ runs it for its steps', async () => {
+    const plain = await Engine.load({ packDir: PACK_DIR });
+    const dpm = await Engine.load({
+      packDir: await withSampling('dpm-default', (m) => {
+        m['default_scheduler'] = 'dpmsolver++';
+        m['default_steps'] = 3;
+        m['scheduler_steps'] = { ddim: 2 };
+      }),
+    });
+    try {
+      expect(plain.samplingDefaults().decoder).toMatchObject({ scheduler: 'ddim', steps: 25, stepsFor: { ddim: 25, 'dpmsolver++': 10 } });
+      expect(dpm.samplingDefaults().prior).toMatchObject({ scheduler: 'dpmsolver++', steps: 3, stepsFor: { ddim: 2, 'dpmsolver++': 3 } });
+      const prompt = 'a big red star on a blue background';
+      const byDefault = await dpm.imagine(prompt, { seed: 3, n: 1 });
+      const explicit = await plain.imagine(prompt, { seed: 3, n: 1, scheduler: 'dpmsolver++', steps: 3, priorSteps: 3 });
+      expect(byDefault.images[0]!.equals(explicit.images[0]!)).toBe(true);
+      // Naming DDIM alone takes the pack's steps for it.
+      const ddim = await dpm.imagine(prompt, { seed: 3, n: 1, scheduler: 'ddim' });
+      const ddim2 = await plain.imagine(prompt, { seed: 3, n: 1, scheduler: 'ddim', steps: 2, priorSteps: 2 });
+      expect(ddim.images[0]!.equals(ddim2.images[0]!)).toBe(true);
+    } finally {
+      await Promise.all([plain.close(), dpm.close()]);
+    }
+  });
+
+  it.each([
+    ['an unknown default_scheduler', (m: Record<string, unknown>) => (m['default_scheduler'] = 'euler'), /pack\.json: prior\.default_scheduler must be one of "ddim", "dpmsolver\+\+" \(got "euler"\)/],
+    ['an unknown scheduler in scheduler_steps', (m: Record<string, unknown>) => (m['scheduler_steps'] = { plms: 10 }), /pack\.json: prior\.scheduler_steps\.plms is not a scheduler/],
+    ['steps out of range', (m: Record<string, unknown>) => (m['scheduler_steps'] = { 'dpmsolver++': 0 }), /pack\.json: prior\.scheduler_steps\.dpmsolver\+\+ must be an integer in \[1, 1000\] \(got 0\)/],
+  ])('%s is a start-up error naming the field', async (name, edit, message) => {
+    const err = await loadError(await withSampling(`bad-${name.replace(/ /g, '-')}`, edit));
+    expect(err.message).toMatch(message);
+  });
+});
