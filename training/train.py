@@ -26,7 +26,7 @@ import data as dataset
 import export
 import packs
 from common import log
-from train_ae import train_ae
+from train_ae import remeasure, train_ae
 from train_clip import train_clip
 from train_diffusion import precompute, train_diffusion
 
@@ -68,6 +68,8 @@ def main(argv: list[str] | None = None) -> None:
         elif s == "ae":
             train_ae(minutes, data, dev, spec, decoder_only=frozen["ae"])
         else:
+            if s == "decoder" and not frozen["ae"]:
+                remeasure(data, dev, spec)  # the latent scale the decoder will learn, from the autoencoder as it is
             models = ckpt.build_models(dev, spec)
             pre = precompute(models, data, dev)
             train_diffusion(s, minutes, data, pre, models, dev)

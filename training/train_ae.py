@@ -98,15 +98,31 @@ def train_ae(minutes: float, data: dict, dev: torch.device, spec, decoder_only: 
         opt.step()
         clock.tick(bs, f"loss {loss.item():.4f} z std {z.std().item():.3f}")
     clock.save()
+    measure(ae, data, dev, spec, state, set_scale=not decoder_only)
+
+
+def measure(ae, data: dict, dev: torch.device, spec, state: dict, set_scale: bool) -> None:
+    """The latent scale (1 / std of the latents, so the diffusion decoder sees unit variance) and the
+    reconstruction L1, written into the checkpoint. train.py runs it again before the decoder first
+    trains, in case the autoencoder's last run was stopped before its end."""
     ae.eval()
+    n = len(data["scenes"])
     with torch.no_grad():
         idx = list(range(min(n, 512)))
         src = data["img64"] if spec.ae == "v1" else data["img128"]
         z = torch.cat([ae.enc(common.to_model_pixels(src[i:i + 64]).to(dev)) for i in range(0, len(idx), 64)])
-        if not decoder_only:
+        if set_scale:
             state["latent_scale"] = float(1.0 / z.std())
         y = ae.dec(z[:64])
         truth = data["img128"][:64] if spec.ae == "v1" else render256(data["scenes"][:64])
         state["recon_l1"] = float(F.l1_loss(y, common.to_model_pixels(truth).to(dev)))
     log(f"ae latent_scale {state['latent_scale']:.3f} recon L1 {state['recon_l1']:.4f}")
     ckpt.save_ckpt("ae", ae, None, state, spec)
+
+
+def remeasure(data: dict, dev: torch.device, spec) -> None:
+    ae = ckpt.AE(*ckpt.new_ae(spec)).to(dev)
+    c = ckpt.load_ckpt("ae", spec)
+    if c:
+        ckpt.load_into(ae, c["model"])
+        measure(ae, data, dev, spec, c["state"], set_scale=True)

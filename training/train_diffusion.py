@@ -37,7 +37,7 @@ def precompute(models: dict, data: dict, dev: torch.device) -> dict:
     but not the latents)."""
     spec = models["spec"]
     path = os.path.join(CACHE_DIR, f"pre_{data['cache_key']}_{spec.name}.pt")
-    key = {"clip": weights_hash(models["clip"]), "ae_enc": weights_hash(models["ae_enc"])}
+    key = {"clip": weights_hash(models["clip"]), "ae_enc": weights_hash(models["ae_enc"]), "latent_scale": models["latent_scale"]}
     if os.path.exists(path):
         p = torch.load(path)
         if p["key"] == key:
