@@ -6,6 +6,7 @@
  *
  * 1. the tiny Kandinsky 2.2 pack on the device: the diffusers parity cases (max abs errors, images in
  *    0–1) and their timings;
+ *    the tiny Karlo pack: text → image through the cascade, and a variation;
  * 2. the bundled pack: imagine (4 images, fixed seed) on the CPU and on the device, their timings and the
  *    largest byte difference between the two runs' PNG pixels.
  * It prints one table and exits 1 if a parity error is over 1e-3 or the device run fell back to the CPU.
@@ -64,6 +65,32 @@ async function kandinsky(): Promise<void> {
   await releasePack(pack);
 }
 
+async function karlo(): Promise<void> {
+  const fx = readFixture<any>('karlo.json');
+  const st = fx.settings;
+  const pack = await loadPack(`${REAL_WEIGHTS}karlo-tiny`, { device, log: (l) => console.log(l) });
+  if (pack.info.device !== device) failed = true;
+  const s = pack.sessions;
+  const u = new UnclipPipeline(new Clip(pack), pack.manifest!.v2!, { text: s.text, prior: s.prior!, decoder: s.decoder!, cascade: s.cascade! }, pack.info.embeddingDim);
+  const c = fx.cases;
+  const opts = (noise: ReplayNoise, prompt?: string) => ({ steps: st.steps, guidance: st.guidance, noise: [noise], cascadeSteps: [st.super_res_steps], ...(prompt ? { prompt } : {}) });
+  // The bounds of test/engine/real-weights-karlo.test.ts (text → image end to end: 3e-2, see docs/PACK.md).
+  const record = (check: string, error: number, ms: number, bound = TOLERANCE) => {
+    rows.push({ check: `karlo tiny: ${check}`, device: pack.info.device, error, ms: Math.round(ms * 10) / 10 });
+    if (!(error <= bound)) failed = true;
+  };
+  const [t2i, ms] = await time(async () => {
+    const noise = new ReplayNoise(c.text_to_image.noise);
+    const [emb] = await u.prior(c.text_to_image.prompt, { steps: st.prior_steps, guidance: st.prior_guidance, noise: [noise] });
+    return u.decode([emb!], opts(noise, c.text_to_image.prompt));
+  });
+  record('text → image (end to end)', maxAbsError(toUnit(t2i), c.text_to_image.image), ms, 3e-2);
+  const [[v]] = await time(async () => u.imageEmbeds([await decodeImage(readFileSync(`${REAL_WEIGHTS}${c.variation.image}`))]));
+  const [vo, vMs] = await time(() => u.decode([v!], opts(new ReplayNoise(c.variation.noise))));
+  record('variation', maxAbsError(toUnit(vo), c.variation.output), vMs);
+  await releasePack(pack);
+}
+
 async function pixels(png: Buffer): Promise<Buffer> {
   return sharp(png).raw().toBuffer();
 }
@@ -88,6 +115,7 @@ async function bundled(): Promise<void> {
 }
 
 await kandinsky();
+await karlo();
 await bundled();
 console.table(rows);
 const out = arg('--json');

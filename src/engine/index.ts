@@ -82,8 +82,8 @@ export class Engine {
       this.decoder = new Decoder(s.decoder, m.decoder, this.pack.embeddingDim, s.latentDecoder, s.upsampler, this.pack.imageSize, new Schedulers(m.decoder));
     }
     if (m?.v2 && s.prior && s.decoder) {
-      const latent = s.latentDecoder ? { latentDecoder: s.latentDecoder } : {};
-      this.unclip = new UnclipPipeline(this.clip, m.v2, { text: s.text, prior: s.prior, decoder: s.decoder, ...latent }, this.pack.embeddingDim);
+      const extra = { ...(s.latentDecoder ? { latentDecoder: s.latentDecoder } : {}), ...(s.cascade ? { cascade: s.cascade } : {}) };
+      this.unclip = new UnclipPipeline(this.clip, m.v2, { text: s.text, prior: s.prior, decoder: s.decoder, ...extra }, this.pack.embeddingDim);
     }
   }
 
@@ -225,7 +225,7 @@ export class Engine {
       ? await this.unclip.prior(text, { steps: priorSteps, guidance: priorGuidance, noise: rngs, ...signal, onStep })
       : await this.prior!.sample({ textEmbeds: rngs.map(() => textEmb!), rngs, scheduler: priorScheduler, steps: priorSteps, guidance: priorGuidance, ...signal, onStep });
     timings['prior'] = now() - t1;
-    return this.generate(imageEmbeds, { seed, scheduler, steps, guidance, eta, rowStreams: imageEmbeds.map((_, i) => i) }, opts, timings, t0);
+    return this.generate(imageEmbeds, { seed, scheduler, steps, guidance, eta, rowStreams: imageEmbeds.map((_, i) => i), prompt: text }, opts, timings, t0);
   }
 
   /** Resolves an image input (buffer or stored embedding) to an image embedding as the decoder reads it. */
@@ -295,11 +295,15 @@ export class Engine {
     const sampling = { scheduler: p.scheduler, steps: p.steps, guidance: p.guidance, eta: p.eta, ...(opts.signal ? { signal: opts.signal } : {}) };
     const onStep = (step: number, steps: number, x0: Float32Array) =>
       opts.onProgress?.({ step, steps, stage: 'decoder', preview: () => this.preview(x0, B) });
-    const samples = this.unclip
-      ? await this.unclip.sampleLatents(embeds, { ...sampling, noise: rngs, onStep })
-      : await this.decoder!.sample({ ...sampling, imageEmbeds: embeds, rngs, onStep });
+    if (this.unclip) {
+      const t: Record<string, number> = {};
+      const pixels = await this.unclip.decode(embeds, { ...sampling, noise: rngs, onStep, timings: t, ...(p.prompt ? { prompt: p.prompt } : {}) });
+      if (timings) Object.assign(timings, t);
+      return tensorToImages(pixels, B, this.unclip.imageSize);
+    }
+    const samples = await this.decoder!.sample({ ...sampling, imageEmbeds: embeds, rngs, onStep });
     const t2 = now();
-    const pixels = this.unclip ? await this.unclip.toImages(samples, B) : await this.decoder!.toImages(samples, B);
+    const pixels = await this.decoder!.toImages(samples, B);
     const t3 = now();
     if (timings) {
       timings['decoder'] = t2 - t1;

@@ -7,7 +7,7 @@ import { basename, join } from 'node:path';
 import { PackError } from './errors.ts';
 import { parseManifest, type PackManifest } from './manifest.ts';
 import { parsePreprocessor, type Preprocessor } from './preprocess.ts';
-import { openUnclipSessions, unclipFiles } from './pipelines/unclip-io.ts';
+import { openUnclipSessions, unclipFiles, type CascadeSessions } from './pipelines/unclip-io.ts';
 import { checkIo, createSession, defaultSessionSettings, type Device, type Session, type SessionSettings } from './sessions.ts';
 import { DEFAULT_WORLD, type WorldVocabulary } from './world.ts';
 
@@ -41,6 +41,8 @@ export interface PackSessions {
   decoder?: Session;
   latentDecoder?: Session;
   upsampler?: Session;
+  /** Format 2: the super-resolution stages' models, in order. */
+  cascade?: CascadeSessions[];
 }
 
 export interface LoadedPack {
@@ -225,7 +227,7 @@ export async function loadPack(dir: string, opts: LoadPackOptions = {}): Promise
   }
   if (manifest?.v2) {
     const v2 = await openUnclipSessions(manifest.v2, D, text, open, onnx);
-    Object.assign(sessions, { prior: v2.prior, decoder: v2.decoder, ...(v2.latentDecoder ? { latentDecoder: v2.latentDecoder } : {}) });
+    Object.assign(sessions, { prior: v2.prior, decoder: v2.decoder, ...(v2.latentDecoder ? { latentDecoder: v2.latentDecoder } : {}), cascade: v2.cascade });
     imageSize = v2.imageSize;
   }
   const canGenerate = Boolean(sessions.prior && sessions.decoder);
@@ -260,5 +262,7 @@ export async function loadPack(dir: string, opts: LoadPackOptions = {}): Promise
 }
 
 export async function releasePack(pack: LoadedPack): Promise<void> {
-  await Promise.all(Object.values(pack.sessions).map((s: Session) => s.release()));
+  const { cascade, ...models } = pack.sessions;
+  const stages = (cascade ?? []).flatMap((st) => [st.model, ...(st.lastStepModel ? [st.lastStepModel] : [])]);
+  await Promise.all([...Object.values(models), ...stages].map((s: Session) => s.release()));
 }

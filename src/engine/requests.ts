@@ -67,4 +67,6 @@ export interface Sampling {
   guidance: number;
   eta: number;
   rowStreams: number[];
+  /** The prompt, for decoders that read the text too (format 2, Karlo). */
+  prompt?: string;
 }

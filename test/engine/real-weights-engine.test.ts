@@ -72,7 +72,9 @@ describe('pack.json format 2 validation', () => {
     ['an unknown scheduler', (p) => (p['prior'].scheduler.type = 'euler'), /prior\.scheduler\.type must be one of "unclip", "ddim"/],
     ['a short null embedding', (p) => (p['decoder'].null_embedding = [0, 1]), /decoder\.null_embedding must be an array of embedding_dim \(32\)/],
     ['odd output channels', (p) => (p['decoder'].output_channels = 5), /decoder\.output_channels must be 4 or 8/],
-    ['a cascade', (p) => (p['cascade'] = [{}]), /cascade is not supported/],
+    ['a cascade stage that does not enlarge', (p) => (p['cascade'] = [{ image_size: 32 }]), /cascade\[0\]\.image_size must be an integer above the previous stage's 64/],
+    ['a cascade stage without its model', (p) => (p['cascade'] = [{ image_size: 128, model: '../x.onnx' }]), /cascade\[0\]\.model must be the name of an \.onnx file/],
+    ['an unknown variance', (p) => (p['prior'].scheduler.variance = 'fixed_large'), /prior\.scheduler\.variance must be one of/],
     ['a format 3', (p) => (p['format'] = 3), /format must be 1 or 2/],
   ];
   for (const [what, mutate, message] of bad) {

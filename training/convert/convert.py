@@ -20,11 +20,24 @@ def main(argv=None):
     ap.add_argument('--out', help='the pack folder to write (default models/<model>[-tiny])')
     ap.add_argument('--fp16', action='store_true', help='float16 weights (inputs and outputs stay float32)')
     ap.add_argument('--tiny', action='store_true', help='the tiny random-weight pipelines of diffusers\' fast tests (offline)')
-    ap.add_argument('--height', type=int, help='image side in pixels (default: 64 tiny, 512 Kandinsky)')
+    ap.add_argument('--height', type=int, help='Kandinsky: image side in pixels (default: 64 tiny, 512); Karlo: fixed by its models')
     a = ap.parse_args(argv)
     out = a.out or os.path.join('models', a.model + ('-tiny' if a.tiny else ''))
     if a.model == 'karlo':
-        raise SystemExit('karlo: not converted yet (the UnCLIPPipeline export and the engine cascade are issue 14 item 2, not done)')
+        import karlo
+        if a.tiny:
+            import tiny
+            pipe, variation = tiny.karlo()
+            image_encoder, image_processor = variation.image_encoder, variation.feature_extractor
+            name, version, desc = 'karlo-tiny', '0.1.0', ('Random weights in the architecture of Karlo (diffusers\' '
+                                                          'UnCLIP fast-test configs): for parity tests, not for pictures.')
+        else:
+            pipe, image_encoder, image_processor = karlo.load_hub(a.fp16)
+            name, version, desc = 'karlo', '1.0.0-alpha', 'Karlo v1 alpha (Kakao Brain), converted from diffusers.'
+        pack = karlo.convert(pipe, image_encoder, image_processor, out, name=name, version=version, fp16=a.fp16, description=desc)
+        print(f'wrote {out}: {pack["name"]} {pack["version"]}, D={pack["embedding_dim"]}, '
+              f'{pack["cascade"][-1]["image_size"]} px')
+        return
     import kandinsky
     if a.tiny:
         import tiny

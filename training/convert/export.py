@@ -4,6 +4,7 @@ import os
 
 import onnx
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 OPSET = 17
@@ -64,10 +65,29 @@ class MoVQDecoder(nn.Module):
         return self.m.decode(latents, force_not_quantize=True, return_dict=False)[0]
 
 
+def _prepare_attention_mask(self, attention_mask, target_length, batch_size, out_dim=3):
+    """diffusers' Attention.prepare_attention_mask (0.27.2) with repeat_interleave written as expand + reshape:
+    torch 1.13 exports repeat_interleave on a dynamic batch as a Loop that onnxruntime mis-shapes."""
+    if attention_mask is None:
+        return attention_mask
+    heads = self.heads
+    if attention_mask.shape[-1] != target_length:
+        attention_mask = F.pad(attention_mask, (0, target_length), value=0.0)
+    if out_dim == 3:
+        if attention_mask.shape[0] < batch_size * heads:
+            b, q, k = attention_mask.shape
+            attention_mask = attention_mask.unsqueeze(1).expand(b, heads, q, k).reshape(b * heads, q, k)
+    elif out_dim == 4:
+        attention_mask = attention_mask.unsqueeze(1).expand(-1, heads, -1, -1)
+    return attention_mask
+
+
 def export(module, args, path, inputs, outputs, dynamic, fp16=False):
     """Exports `module` (eval, no grad) to `path`; external data above 2 GB; fp16 weights on request."""
     os.makedirs(os.path.dirname(path), exist_ok=True)
     module = module.eval()
+    from diffusers.models.attention_processor import Attention
+    Attention.prepare_attention_mask = _prepare_attention_mask
     with torch.no_grad():
         torch.onnx.export(module, args, path, input_names=inputs, output_names=outputs, dynamic_axes=dynamic,
                           opset_version=OPSET, do_constant_folding=True)

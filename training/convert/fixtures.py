@@ -16,6 +16,9 @@ from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import kandinsky  # noqa: E402
+import karlo  # noqa: E402
+import diffusers.pipelines.unclip.pipeline_unclip as up  # noqa: E402
+import diffusers.pipelines.unclip.pipeline_unclip_image_variation as uv  # noqa: E402
 import tiny  # noqa: E402
 import diffusers.utils.torch_utils as tu  # noqa: E402
 import diffusers.schedulers.scheduling_unclip as su  # noqa: E402
@@ -34,7 +37,7 @@ def recording_randn(*args, **kwargs):
     return t
 
 
-for mod in (su, kd, kp):
+for mod in (su, kd, kp, up, uv):
     mod.randn_tensor = recording_randn
 
 
@@ -116,5 +119,80 @@ def kandinsky_fixtures():
     print('wrote', os.path.join(OUT, 'kandinsky-2-2.json'))
 
 
+def karlo_fixtures():
+    pack_dir = os.path.join(OUT, 'karlo-tiny')
+    pipe, variation = tiny.karlo()
+    karlo.convert(pipe, variation.image_encoder, variation.feature_extractor, pack_dir, name='karlo-tiny', version='0.1.0',
+                  description='Random weights in the architecture of Karlo (diffusers\' UnCLIP fast-test configs): '
+                  'for parity tests, not for pictures.')
+    images = {n: Image.open(os.path.join(OUT, n)).convert('RGB') for n in ('first.png', 'second.png')}
+    st = dict(prior_steps=3, prior_guidance=4.0, steps=3, guidance=8.0, super_res_steps=3)
+    fx = {'settings': st, 'diffusers': __import__('diffusers').__version__, 'cases': {}}
+    captured = {}
+    post = pipe.prior.post_process_latents
+
+    def capture(latents):
+        out = post(latents)
+        captured['prior'] = out.detach().clone()
+        return out
+
+    pipe.prior.post_process_latents = capture
+    import functools
+    smalls = []
+
+    def interpolate_capturing(fn):
+        @functools.wraps(fn)  # keeps the signature: the pipelines look for `antialias` in it
+        def wrapped(x, *args, **kwargs):
+            smalls.append(x.detach().clone())
+            return fn(x, *args, **kwargs)
+        return wrapped
+
+    for mod in (up, uv):
+        mod.F = type(torch.nn.functional)('F_capturing')
+        mod.F.__dict__.update(torch.nn.functional.__dict__)
+        mod.F.interpolate = interpolate_capturing(torch.nn.functional.interpolate)
+    steps = dict(decoder_num_inference_steps=st['steps'], super_res_num_inference_steps=st['super_res_steps'],
+                 decoder_guidance_scale=st['guidance'], output_type='np')
+
+    def chw(img):
+        return floats(torch.from_numpy(img).permute(0, 3, 1, 2))
+
+    with torch.no_grad():
+        prompt = 'a big red star on a blue background'
+        take_draws()
+        img = pipe(prompt, prior_num_inference_steps=st['prior_steps'], prior_guidance_scale=st['prior_guidance'],
+                   generator=torch.Generator().manual_seed(0), **steps).images
+        fx['cases']['text_to_image'] = {'prompt': prompt, 'noise': take_draws(), 'image_embeds': floats(captured['prior']),
+                                        'decoder_image': floats(smalls.pop()), 'image': chw(img)}
+
+        def embeds(im):
+            px = variation.feature_extractor(images=im, return_tensors='pt').pixel_values
+            return variation.image_encoder(px).image_embeds
+
+        emb = embeds(images['first.png'])
+        out = variation(image=images['first.png'], generator=torch.Generator().manual_seed(0), **steps).images
+        fx['cases']['variation'] = {'image': 'first.png', 'image_embeds': floats(emb), 'noise': take_draws(),
+                                    'decoder_image': floats(smalls.pop()), 'output': chw(out)}
+        w = [0.3, 0.7]
+        mixed = w[0] * embeds(images['first.png']) + w[1] * embeds(images['second.png'])
+        out = variation(image_embeddings=mixed, generator=torch.Generator().manual_seed(0), **steps).images
+        fx['cases']['interpolate'] = {'images': ['first.png', 'second.png'], 'weights': w, 'image_embeds': floats(mixed),
+                                      'noise': take_draws(), 'decoder_image': floats(smalls.pop()), 'output': chw(out)}
+        labels = ['a red star', 'a blue circle', 'a green heart', 'a photo of a small square']
+        tok = pipe.tokenizer(labels, padding='max_length', max_length=pipe.tokenizer.model_max_length, return_tensors='pt')
+        t = pipe.text_encoder(tok.input_ids).text_embeds
+        i = embeds(images['second.png'])
+        t = t / t.norm(dim=-1, keepdim=True)
+        i = i / i.norm(dim=-1, keepdim=True)
+        fx['cases']['zero_shot'] = {'image': 'second.png', 'labels': labels, 'scores': floats((100.0 * i @ t.T).softmax(-1)[0])}
+    with open(os.path.join(OUT, 'karlo.json'), 'w') as fh:
+        json.dump(fx, fh)
+    print('wrote', os.path.join(OUT, 'karlo.json'))
+
+
 if __name__ == '__main__':
-    kandinsky_fixtures()
+    which = sys.argv[1:] or ['kandinsky-2-2', 'karlo']
+    if 'kandinsky-2-2' in which:
+        kandinsky_fixtures()
+    if 'karlo' in which:
+        karlo_fixtures()

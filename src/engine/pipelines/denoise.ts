@@ -15,6 +15,8 @@ export interface NoiseSource {
 
 export interface DenoiseRequest {
   session: Session;
+  /** The model for the last step, if another (Karlo's super_res_last). */
+  lastStepSession?: Session;
   /** Names of the noisy sample and timestep inputs, and of the output. */
   names: { sample: string; timestep: string; output: string };
   rowShape: number[];
@@ -33,11 +35,11 @@ export interface DenoiseRequest {
   onStep?: (step: number, steps: number, x0: Float32Array) => void;
 }
 
-/** Keeps the first `keep` of every `row` values (the prediction channels of a learned-variance output). */
-function firstChannels(out: Float32Array, rows: number, row: number, keep: number): Float32Array {
+/** Values [from, from + keep) of every `row` values (prediction or variance channels of a learned-variance output). */
+function channels(out: Float32Array, rows: number, row: number, keep: number, from = 0): Float32Array {
   if (row === keep) return out;
   const res = new Float32Array(rows * keep);
-  for (let r = 0; r < rows; r++) res.set(out.subarray(r * row, r * row + keep), r * keep);
+  for (let r = 0; r < rows; r++) res.set(out.subarray(r * row + from, r * row + from + keep), r * keep);
   return res;
 }
 
@@ -60,13 +62,16 @@ export async function denoise(req: DenoiseRequest): Promise<Float32Array> {
     input.set(x, 0);
     if (req.guided) input.set(x, B * rowSize);
     timestep.fill(t);
+    const session = s === timesteps.length - 1 && req.lastStepSession ? req.lastStepSession : req.session;
     const raw = await runFloat(
-      req.session,
+      session,
       { [req.names.sample]: floatTensor(input, [rows, ...req.rowShape]), [req.names.timestep]: floatTensor(timestep, [rows]), ...req.cond },
       req.names.output,
     );
     if (raw.length !== rows * outRow) throw new RangeError(`the model returned ${raw.length} values, expected ${rows}×${outRow}`);
-    const out = firstChannels(raw, rows, outRow, rowSize);
+    const out = channels(raw, rows, outRow, rowSize);
+    // A learned variance goes to the scheduler from the conditional rows (diffusers keeps the text half's).
+    const variance = scheduler.usesVariance && outRow === 2 * rowSize ? channels(raw, rows, outRow, rowSize, rowSize).subarray(req.guided ? B * rowSize : 0) : undefined;
     let pred = out;
     if (req.guided) {
       pred = new Float32Array(B * rowSize);
@@ -79,7 +84,7 @@ export async function denoise(req: DenoiseRequest): Promise<Float32Array> {
       noise = new Float32Array(B * rowSize);
       req.noise.forEach((src, i) => src.fillNormal(noise!.subarray(i * rowSize, (i + 1) * rowSize)));
     }
-    const { prevSample, predOriginal } = scheduler.step(pred, t, x, { eta, ...(noise ? { noise } : {}) });
+    const { prevSample, predOriginal } = scheduler.step(pred, t, x, { eta, ...(noise ? { noise } : {}), ...(variance ? { predictedVariance: variance } : {}) });
     x = prevSample;
     req.onStep?.(s + 1, timesteps.length, predOriginal);
   }

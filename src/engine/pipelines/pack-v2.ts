@@ -14,7 +14,7 @@ export type SchedulerConfigV2 =
       trainSteps: number;
       alphasCumprod: number[];
       prediction: Prediction;
-      variance: 'fixed_small_log';
+      variance: 'fixed_small_log' | 'learned_range';
       clipSample: number | null;
       betas?: number[];
     }
@@ -46,8 +46,25 @@ export interface DecoderV2 {
   sampleShape: [number, number, number];
   /** C (one prediction per channel) or 2C (learned variance: the first C channels are the prediction). */
   outputChannels: number;
-  /** The unconditional image embedding of classifier-free guidance (Kandinsky: CLIP of a zero image). */
+  /** The unconditional image embedding of classifier-free guidance (Kandinsky: CLIP of a zero image; Karlo: learned). */
   nullEmbedding: Float32Array;
+  /** The decoder also reads the text (Karlo): text_embeds, text_hidden_states, attention_mask inputs. */
+  textConditioning: boolean;
+  /** Clamp the decoder's result to [−1, 1] before the cascade (Karlo). */
+  clampOutput: boolean;
+}
+
+/** A super-resolution stage: a UNet on [noisy sample, the previous image upscaled], no guidance. */
+export interface CascadeStageV2 {
+  imageSize: number;
+  /** ONNX file (in onnx/) for every step, and the one for the last step if it differs (Karlo's super_res_last). */
+  model: string;
+  lastStepModel: string | null;
+  /** How the previous image is brought to imageSize: PyTorch's bicubic interpolation with antialias. */
+  upsample: 'bicubic_antialias';
+  scheduler: SchedulerConfigV2;
+  defaultSteps: number;
+  outputChannels: number;
 }
 
 export interface PackV2 {
@@ -60,6 +77,7 @@ export interface PackV2 {
   prior: PriorV2;
   decoder: DecoderV2;
   latentDecoder: { imageSize: number; scale: number } | null;
+  cascade: CascadeStageV2[];
 }
 
 type Obj = Record<string, unknown>;
@@ -92,6 +110,11 @@ function vector(o: Obj, key: string, path: string, dim: number): Float32Array {
   }
   return Float32Array.from(v as number[]);
 }
+function flag(o: Obj, key: string, path: string): boolean {
+  const v = o[key] ?? false;
+  if (typeof v !== 'boolean') fail(`${path}${key}`, 'must be true or false');
+  return v;
+}
 const PREDICTIONS = ['epsilon', 'v', 'x0'] as const;
 
 function scheduler(o: Obj, path: string): SchedulerConfigV2 {
@@ -120,7 +143,7 @@ function scheduler(o: Obj, path: string): SchedulerConfigV2 {
       trainSteps,
       alphasCumprod,
       prediction,
-      variance: oneOf(s, 'variance', p, ['fixed_small_log'] as const),
+      variance: oneOf(s, 'variance', p, ['fixed_small_log', 'learned_range'] as const),
       clipSample: (clip as number | null | undefined) ?? null,
       ...(betas ? { betas: betas as number[] } : {}),
     };
@@ -167,9 +190,32 @@ export function parsePackV2(raw: Obj, dim: number): PackV2 {
       }
     : null;
   if (!latentDecoder && C !== 3) fail('decoder.sample_shape', 'must have 3 channels for a pixel decoder (or add latent_decoder)');
-  if (raw['cascade'] !== undefined && !(Array.isArray(raw['cascade']) && raw['cascade'].length === 0)) {
-    fail('cascade', 'is not supported by this engine yet (super-resolution stages: issue 14, Karlo)');
-  }
+  const cascadeRaw = raw['cascade'] ?? [];
+  if (!Array.isArray(cascadeRaw)) fail('cascade', 'must be an array of super-resolution stages');
+  let side = latentDecoder?.imageSize ?? (shape as number[])[1]!;
+  const cascade = cascadeRaw.map((st: unknown, i): CascadeStageV2 => {
+    const p = `cascade[${i}].`;
+    if (!isObj(st)) fail(`cascade[${i}]`, 'must be an object');
+    const imageSize = num(st, 'image_size', p, (n) => posInt(n) && n > side, `an integer above the previous stage's ${side}`);
+    side = imageSize;
+    const file = (key: string) => {
+      const f = st[key];
+      if (typeof f !== 'string' || !/^[\w.-]+\.onnx$/.test(f)) fail(`${p}${key}`, 'must be the name of an .onnx file in onnx/');
+      return f;
+    };
+    const model = file('model');
+    const lastStepModel = st['last_step_model'] === undefined || st['last_step_model'] === null ? null : file('last_step_model');
+    const sch = scheduler(st, p);
+    return {
+      imageSize,
+      model,
+      lastStepModel,
+      upsample: oneOf(st, 'upsample', p, ['bicubic_antialias'] as const),
+      scheduler: sch,
+      defaultSteps: num(st, 'default_steps', p, (n) => posInt(n) && n <= sch.trainSteps, `an integer in [1, ${sch.trainSteps}]`),
+      outputChannels: st['output_channels'] === undefined ? 3 : num(st, 'output_channels', p, (n) => n === 3 || n === 6, '3 or 6'),
+    };
+  });
   return {
     embeddings: oneOf(raw, 'embeddings', '', ['raw', 'normalized'] as const, 'normalized'),
     blend: oneOf(raw, 'blend', '', ['weighted_sum', 'slerp'] as const, 'slerp'),
@@ -187,7 +233,10 @@ export function parsePackV2(raw: Obj, dim: number): PackV2 {
       sampleShape: shape as [number, number, number],
       outputChannels,
       nullEmbedding: decoderRaw['null_embedding'] === undefined ? new Float32Array(dim) : vector(decoderRaw, 'null_embedding', 'decoder.', dim),
+      textConditioning: flag(decoderRaw, 'text_conditioning', 'decoder.'),
+      clampOutput: flag(decoderRaw, 'clamp_output', 'decoder.'),
     },
     latentDecoder,
+    cascade,
   };
 }

@@ -7,7 +7,7 @@ import { DDIMScheduler } from '../schedulers/ddim.ts';
 import { DPMSolverMultistepScheduler } from '../schedulers/dpm-solver.ts';
 import { NoiseTables, trailingTimesteps } from '../schedulers/schedule.ts';
 import type { StepOptions, StepResult } from '../schedulers/types.ts';
-import { UnCLIPScheduler } from '../schedulers/unclip.ts';
+import { UnCLIPScheduler, type UnCLIPStepOptions } from '../schedulers/unclip.ts';
 import type { SchedulerConfigV2 } from './pack-v2.ts';
 
 /** What the denoising loop needs of a scheduler (the engine's Scheduler, whatever its name). */
@@ -17,7 +17,9 @@ export interface DenoiseScheduler {
   readonly initNoiseSigma: number;
   setTimesteps(steps: number): void;
   needsNoise(stepIndex: number, eta: number): boolean;
-  step(modelOutput: Float32Array, timestep: number, sample: Float32Array, opts?: StepOptions): StepResult;
+  step(modelOutput: Float32Array, timestep: number, sample: Float32Array, opts?: StepOptions & UnCLIPStepOptions): StepResult;
+  /** Steps take the model's variance channels (UnCLIP "learned_range"). */
+  readonly usesVariance?: boolean;
 }
 
 /** diffusers' "leading" spacing: (i · ⌊T/n⌋) + offset for i = n−1 … 0. */
@@ -53,6 +55,7 @@ export function schedulerFor(config: SchedulerConfigV2, override?: 'ddim' | 'dpm
       alphasCumprod: config.alphasCumprod,
       prediction: config.prediction,
       clipSample: config.clipSample,
+      variance: config.variance,
       ...(config.betas ? { betas: config.betas } : {}),
     });
   }

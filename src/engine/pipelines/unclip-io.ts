@@ -6,7 +6,8 @@ import { checkIo, type Session } from '../sessions.ts';
 import type { PackV2 } from './pack-v2.ts';
 
 export function unclipFiles(v2: PackV2): string[] {
-  return ['prior.onnx', 'decoder.onnx', ...(v2.latentDecoder ? ['latent_decoder.onnx'] : [])];
+  const cascade = v2.cascade.flatMap((st) => [st.model, ...(st.lastStepModel ? [st.lastStepModel] : [])]);
+  return ['prior.onnx', 'decoder.onnx', ...(v2.latentDecoder ? ['latent_decoder.onnx'] : []), ...cascade];
 }
 
 /** Opens and checks the prior, decoder and latent decoder; the text model must give its hidden states too. */
@@ -16,7 +17,7 @@ export async function openUnclipSessions(
   text: Session,
   open: (file: string, light?: boolean) => Promise<Session>,
   path: (file: string) => string,
-): Promise<{ prior: Session; decoder: Session; latentDecoder?: Session; imageSize: number }> {
+): Promise<{ prior: Session; decoder: Session; latentDecoder?: Session; cascade: CascadeSessions[]; imageSize: number }> {
   checkIo(text, path('text_model.onnx'), [{ name: 'input_ids', type: 'int64', dims: [null, null] }], [
     { name: 'text_embeds', type: 'float32', dims: [null, D] },
     { name: 'last_hidden_state', type: 'float32', dims: [null, null, null] },
@@ -43,12 +44,48 @@ export async function openUnclipSessions(
       { name: 'sample', type: 'float32', dims: [null, C, h, w] },
       { name: 'timestep', type: 'float32', dims: [null] },
       { name: 'image_embeds', type: 'float32', dims: [null, D] },
+      ...(v2.decoder.textConditioning ? TEXT_INPUTS(D) : []),
     ],
     [{ name: 'model_output', type: 'float32', dims: [null, v2.decoder.outputChannels, h, w] }],
   );
-  if (!v2.latentDecoder) return { prior, decoder, imageSize: h };
-  const S = v2.latentDecoder.imageSize;
-  const latentDecoder = await open('latent_decoder.onnx');
-  checkIo(latentDecoder, path('latent_decoder.onnx'), [{ name: 'latents', type: 'float32', dims: [null, C, h, w] }], [{ name: 'image', type: 'float32', dims: [null, 3, S, S] }]);
-  return { prior, decoder, latentDecoder, imageSize: S };
+  let latentDecoder: Session | undefined;
+  let side = h;
+  if (v2.latentDecoder) {
+    side = v2.latentDecoder.imageSize;
+    latentDecoder = await open('latent_decoder.onnx');
+    checkIo(latentDecoder, path('latent_decoder.onnx'), [{ name: 'latents', type: 'float32', dims: [null, C, h, w] }], [{ name: 'image', type: 'float32', dims: [null, 3, side, side] }]);
+  }
+  const cascade: CascadeSessions[] = [];
+  for (const st of v2.cascade) {
+    const S = st.imageSize;
+    const openStage = async (f: string) => {
+      const session = await open(f);
+      checkIo(
+        session,
+        path(f),
+        [
+          { name: 'sample', type: 'float32', dims: [null, 3, S, S] },
+          { name: 'timestep', type: 'float32', dims: [null] },
+          { name: 'image', type: 'float32', dims: [null, 3, S, S] },
+        ],
+        [{ name: 'model_output', type: 'float32', dims: [null, st.outputChannels, S, S] }],
+      );
+      return session;
+    };
+    const model = await openStage(st.model);
+    cascade.push({ model, ...(st.lastStepModel ? { lastStepModel: await openStage(st.lastStepModel) } : {}) });
+    side = S;
+  }
+  return { prior, decoder, ...(latentDecoder ? { latentDecoder } : {}), cascade, imageSize: side };
 }
+
+export interface CascadeSessions {
+  model: Session;
+  lastStepModel?: Session;
+}
+
+const TEXT_INPUTS = (D: number) => [
+  { name: 'text_embeds', type: 'float32' as const, dims: [null, D] },
+  { name: 'text_hidden_states', type: 'float32' as const, dims: [null, null, null] },
+  { name: 'attention_mask', type: 'int64' as const, dims: [null, null] },
+];

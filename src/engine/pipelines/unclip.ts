@@ -12,6 +12,8 @@ import { floatTensor, ort, runFloat, type Session } from '../sessions.ts';
 import { l2normalize, slerp, splitRows, stackRows } from '../vectors.ts';
 import { denoise, type NoiseSource } from './denoise.ts';
 import type { PackV2 } from './pack-v2.ts';
+import type { CascadeSessions } from './unclip-io.ts';
+import { bicubicAntialias } from './upsample.ts';
 import { schedulerFor } from './schedulers.ts';
 
 export interface UnclipSessions {
@@ -19,6 +21,17 @@ export interface UnclipSessions {
   prior: Session;
   decoder: Session;
   latentDecoder?: Session;
+  cascade?: CascadeSessions[];
+}
+
+export interface DecodeV2 extends SamplingV2 {
+  scheduler?: 'ddim' | 'dpmsolver++';
+  /** The prompt a text-conditioned decoder reads (absent: the pack's negative prompt, as for variations). */
+  prompt?: string;
+  /** Steps of each cascade stage (default: the stage's default_steps). */
+  cascadeSteps?: number[];
+  /** Milliseconds of the decoder and the stages after it ("upscale"), filled in when given. */
+  timings?: Record<string, number>;
 }
 
 export interface SamplingV2 {
@@ -50,7 +63,7 @@ export class UnclipPipeline {
 
   /** Side of the images `decode` returns. */
   get imageSize(): number {
-    return this.config.latentDecoder?.imageSize ?? this.config.decoder.sampleShape[1];
+    return this.config.cascade.at(-1)?.imageSize ?? this.config.latentDecoder?.imageSize ?? this.config.decoder.sampleShape[1];
   }
 
   /** The text model's pooled embeddings (raw), hidden states and attention mask, padded as the pack says. */
@@ -73,23 +86,11 @@ export class UnclipPipeline {
     if (p.scheduler.type === 'unclip' && s.steps < 2) throw new UserInputError('The prior of this model needs at least 2 steps.');
     const guided = s.guidance > 1;
     const texts = guided ? [p.negativePrompt, prompt] : [prompt];
-    const c = await this.textConditioning(texts);
-    // Rows: [negative × B, prompt × B] when guided (diffusers' order), else [prompt × B].
-    const repeat = (src: Float32Array | BigInt64Array, rowSize: number) => {
-      const out = src instanceof BigInt64Array ? new BigInt64Array(texts.length * B * rowSize) : new Float32Array(texts.length * B * rowSize);
-      for (let k = 0; k < texts.length; k++) for (let b = 0; b < B; b++) out.set(src.subarray(k * rowSize, (k + 1) * rowSize) as never, (k * B + b) * rowSize);
-      return out;
-    };
-    const rows = texts.length * B;
     const x = await denoise({
       session: this.sessions.prior,
       names: { sample: 'x_t', timestep: 'timestep', output: 'model_output' },
       rowShape: [this.dim],
-      cond: {
-        text_embeds: floatTensor(repeat(c.embeds, this.dim) as Float32Array, [rows, this.dim]),
-        text_hidden_states: floatTensor(repeat(c.hidden, c.length * c.width) as Float32Array, [rows, c.length, c.width]),
-        attention_mask: new ort.Tensor('int64', repeat(c.mask, c.length) as BigInt64Array, [rows, c.length]),
-      },
+      cond: await this.textInputs(texts, B),
       guided,
       guidance: s.guidance,
       scheduler: schedulerFor(p.scheduler),
@@ -99,6 +100,21 @@ export class UnclipPipeline {
       ...(s.onStep ? { onStep: s.onStep } : {}),
     });
     return splitRows(x, B).map((row) => this.toDecoderSpace(row.map((v, i) => v * p.outputStd[i]! + p.outputMean[i]!)));
+  }
+
+  /** The text inputs of a model for rows [texts[0] × B, texts[1] × B, …] (diffusers' order: negative first). */
+  private async textInputs(texts: readonly string[], B: number): Promise<Record<string, ort.Tensor>> {
+    const c = await this.textConditioning(texts);
+    const repeat = <T extends Float32Array | BigInt64Array>(src: T, rowSize: number, out: T): T => {
+      for (let k = 0; k < texts.length; k++) for (let b = 0; b < B; b++) out.set(src.subarray(k * rowSize, (k + 1) * rowSize) as never, (k * B + b) * rowSize);
+      return out;
+    };
+    const rows = texts.length * B;
+    return {
+      text_embeds: floatTensor(repeat(c.embeds, this.dim, new Float32Array(rows * this.dim)), [rows, this.dim]),
+      text_hidden_states: floatTensor(repeat(c.hidden, c.length * c.width, new Float32Array(rows * c.length * c.width)), [rows, c.length, c.width]),
+      attention_mask: new ort.Tensor('int64', repeat(c.mask, c.length, new BigInt64Array(rows * c.length)), [rows, c.length]),
+    };
   }
 
   /** An embedding as the decoder reads it: as is ("raw") or L2-normalized. */
@@ -130,18 +146,20 @@ export class UnclipPipeline {
   }
 
   /** The decoder: image embeddings (decoder space) → latents [B, C, h, w], guided against the null embedding. */
-  async sampleLatents(embeds: readonly Float32Array[], s: SamplingV2 & { scheduler?: 'ddim' | 'dpmsolver++' }): Promise<Float32Array> {
+  async sampleLatents(embeds: readonly Float32Array[], s: DecodeV2): Promise<Float32Array> {
     const d = this.config.decoder;
     const B = embeds.length;
     if (s.noise.length !== B) throw new RangeError(`${s.noise.length} noise sources for ${B} embeddings`);
     const guided = s.guidance > 1;
     const cond = stackRows(guided ? [...embeds.map(() => d.nullEmbedding), ...embeds] : [...embeds]);
-    return denoise({
+    const negative = this.config.prior.negativePrompt;
+    const text = d.textConditioning ? await this.textInputs(guided ? [negative, s.prompt ?? negative] : [s.prompt ?? negative], B) : {};
+    const x = await denoise({
       session: this.sessions.decoder,
       names: { sample: 'sample', timestep: 'timestep', output: 'model_output' },
       rowShape: [...d.sampleShape],
       outputChannels: d.outputChannels,
-      cond: { image_embeds: floatTensor(cond, [guided ? 2 * B : B, this.dim]) },
+      cond: { image_embeds: floatTensor(cond, [guided ? 2 * B : B, this.dim]), ...text },
       guided,
       guidance: s.guidance,
       eta: s.eta ?? 0,
@@ -151,10 +169,46 @@ export class UnclipPipeline {
       ...(s.signal ? { signal: s.signal } : {}),
       ...(s.onStep ? { onStep: s.onStep } : {}),
     });
+    return d.clampOutput ? x.map((v) => Math.min(1, Math.max(-1, v))) : x;
   }
 
-  /** Embeddings → images [B, 3, S, S] in [−1, 1]. */
-  async decode(embeds: readonly Float32Array[], s: SamplingV2 & { scheduler?: 'ddim' | 'dpmsolver++' }): Promise<Float32Array> {
-    return this.toImages(await this.sampleLatents(embeds, s), embeds.length);
+  /** Images [B, 3, s, s] in [−1, 1] → each super-resolution stage in turn (noise continues from `s.noise`). */
+  async upscale(images: Float32Array, B: number, s: DecodeV2): Promise<Float32Array> {
+    const sessions = this.sessions.cascade ?? [];
+    let x = images;
+    let side = Math.round(Math.sqrt(images.length / B / 3));
+    for (const [k, st] of this.config.cascade.entries()) {
+      const S = st.imageSize;
+      const up = bicubicAntialias(x, B, 3, side, side, S, S);
+      x = await denoise({
+        session: sessions[k]!.model,
+        ...(sessions[k]!.lastStepModel ? { lastStepSession: sessions[k]!.lastStepModel } : {}),
+        names: { sample: 'sample', timestep: 'timestep', output: 'model_output' },
+        rowShape: [3, S, S],
+        outputChannels: st.outputChannels,
+        cond: { image: floatTensor(up, [B, 3, S, S]) },
+        guided: false,
+        guidance: 1,
+        scheduler: schedulerFor(st.scheduler),
+        steps: s.cascadeSteps?.[k] ?? st.defaultSteps,
+        noise: s.noise,
+        ...(s.signal ? { signal: s.signal } : {}),
+      });
+      side = S;
+    }
+    return x;
+  }
+
+  /** Embeddings → images [B, 3, S, S] in [−1, 1]: decoder, latent decoder, cascade. */
+  async decode(embeds: readonly Float32Array[], s: DecodeV2): Promise<Float32Array> {
+    const t0 = performance.now();
+    const small = await this.toImages(await this.sampleLatents(embeds, s), embeds.length);
+    const t1 = performance.now();
+    const images = await this.upscale(small, embeds.length, s);
+    if (s.timings) {
+      s.timings['decoder'] = t1 - t0;
+      s.timings['upscale'] = performance.now() - t1;
+    }
+    return images;
   }
 }

@@ -7,11 +7,18 @@
 import { toX0Eps } from './schedule.ts';
 import type { Prediction, StepOptions, StepResult } from './types.ts';
 
+export interface UnCLIPStepOptions extends StepOptions {
+  /** The model's variance channels (learned_range), in [−1, 1], the sample's size. */
+  predictedVariance?: Float32Array;
+}
+
 export interface UnCLIPConfig {
   alphasCumprod: readonly number[];
   prediction: Prediction;
   /** |x0| is clipped to this (null: no clipping). */
   clipSample: number | null;
+  /** "fixed_small_log" (σ = √β̃) or "learned_range" (log σ² between log β̃ and log β, from the model's variance channels). */
+  variance?: 'fixed_small_log' | 'learned_range';
   /** β_t as diffusers stores it (float32), used when a step goes from t to t − 1; else 1 − ᾱ_t/ᾱ_{t−1}. */
   betas?: readonly number[];
 }
@@ -43,38 +50,63 @@ export class UnCLIPScheduler {
   }
 
   /** ᾱ at t and at the timestep after it (the pipeline's prev_timestep; t − 1 after the last step). */
-  private alphas(i: number): { t: number; a: number; aPrev: number; beta: number } {
+  private alphas(i: number): { t: number; a: number; aPrev: number; beta: number; alpha: number } {
+    const f = Math.fround;
     const t = this.timesteps[i]!;
     const prev = i + 1 < this.timesteps.length ? this.timesteps[i + 1]! : t - 1;
-    const a = this.ac[t]!;
-    const aPrev = prev >= 0 ? this.ac[prev]! : 1;
+    const a = f(this.ac[t]!);
+    const aPrev = prev >= 0 ? f(this.ac[prev]!) : 1;
     // diffusers takes its float32 betas[t] when prev = t − 1; at t = 0 that differs from 1 − ᾱ_0 by 1e-3 relative.
-    const beta = prev === t - 1 && this.config.betas ? this.config.betas[t]! : 1 - a / aPrev;
-    return { t, a, aPrev, beta };
+    const beta = prev === t - 1 && this.config.betas ? f(this.config.betas[t]!) : f(1 - f(a / aPrev));
+    return { t, a, aPrev, beta, alpha: f(1 - beta) };
   }
 
-  step(modelOutput: Float32Array, timestep: number, sample: Float32Array, opts: StepOptions = {}): StepResult {
+  /** Whether steps need the model's variance channels. */
+  get usesVariance(): boolean {
+    return this.config.variance === 'learned_range';
+  }
+
+  /**
+   * One step, in float32 arithmetic operation by operation as diffusers computes it on float32 tensors:
+   * at t = T−1, x0 = (x − √(1−ᾱ)·ε)/√ᾱ divides by √ᾱ ≈ 5e-5, so float64 coefficients alone would
+   * already move the result by more than the model's own rounding.
+   */
+  step(modelOutput: Float32Array, timestep: number, sample: Float32Array, opts: UnCLIPStepOptions = {}): StepResult {
     const i = this.timesteps.indexOf(timestep);
     if (i < 0) throw new RangeError(`timestep ${timestep} is not one of this run's (${this.timesteps.join(', ')})`);
     if (modelOutput.length !== sample.length) throw new RangeError('model output and sample differ in size');
-    const { t, a, aPrev, beta } = this.alphas(i);
-    const alpha = 1 - beta;
-    const x0Coef = (Math.sqrt(aPrev) * beta) / (1 - a);
-    const xCoef = (Math.sqrt(alpha) * (1 - aPrev)) / (1 - a);
-    const sigma = t > 0 ? Math.sqrt(Math.max((((1 - aPrev) / (1 - a)) * beta), 1e-20)) : 0;
+    const f = Math.fround;
+    const { t, a, aPrev, beta, alpha } = this.alphas(i);
+    const betaProd = f(1 - a);
+    const betaProdPrev = f(1 - aPrev);
+    const x0Coef = f(f(f(Math.sqrt(aPrev)) * beta) / betaProd);
+    const xCoef = f(f(f(Math.sqrt(alpha)) * betaProdPrev) / betaProd);
+    const fixedVariance = f(f(betaProdPrev / betaProd) * beta);
+    const sigma = t > 0 ? f(Math.exp(f(0.5 * f(Math.log(Math.max(fixedVariance, 1e-20)))))) : 0;
+    const learned = this.usesVariance && t > 0;
+    const pv = opts.predictedVariance;
+    if (learned && (!pv || pv.length !== sample.length)) throw new RangeError('the learned_range UnCLIP step needs the predicted variance of the sample size');
+    const minLog = f(Math.log(fixedVariance));
+    const maxLog = f(Math.log(beta));
     const noise = opts.noise;
     if (sigma > 0 && (!noise || noise.length !== sample.length)) throw new RangeError('the UnCLIP step needs noise of the sample size');
     const clip = this.config.clipSample;
-    const sqrtA = Math.sqrt(a);
-    const sqrt1mA = Math.sqrt(1 - a);
+    const sqrtA = f(Math.sqrt(a));
+    const sqrt1mA = f(Math.sqrt(betaProd));
+    const epsilon = this.config.prediction === 'epsilon';
     const prevSample = new Float32Array(sample.length);
     const predOriginal = new Float32Array(sample.length);
     for (let k = 0; k < sample.length; k++) {
-      let [x0] = toX0Eps(this.config.prediction, modelOutput[k]!, sample[k]!, sqrtA, sqrt1mA);
+      const x = sample[k]!;
+      let x0 = epsilon ? f(f(x - f(sqrt1mA * modelOutput[k]!)) / sqrtA) : toX0Eps(this.config.prediction, modelOutput[k]!, x, sqrtA, sqrt1mA)[0];
       if (clip !== null) x0 = Math.min(clip, Math.max(-clip, x0));
       predOriginal[k] = x0;
-      let xp = x0Coef * x0 + xCoef * sample[k]!;
-      if (sigma > 0) xp += sigma * noise![k]!;
+      let xp = f(f(x0Coef * x0) + f(xCoef * x));
+      if (learned) {
+        const frac = f(f(pv![k]! + 1) / 2);
+        const logVar = f(f(frac * maxLog) + f(f(1 - frac) * minLog));
+        xp = f(xp + f(f(Math.exp(f(0.5 * logVar))) * noise![k]!));
+      } else if (sigma > 0) xp = f(xp + f(sigma * noise![k]!));
       prevSample[k] = xp;
     }
     return { prevSample, predOriginal };
