@@ -43,6 +43,10 @@ def write(pack_dir: str) -> None:
         "",
         "Samples above: rows are prompts `a big <colour> <shape> on a <colour> background` from the evaluation",
         "(" + ", ".join(f"“{s}”" for s in _samples(pack_dir)) + "), 4 images each, 25 + 25 DDIM steps.",
+    ] + ([f"The bot samples with {p['decoder']['default_scheduler']} {p['decoder']['default_steps']} + "
+          f"{p['prior']['default_steps']} steps by default (measured against DDIM 25 by `npm run bench:quality`, "
+          "README's benchmarks); the evaluation below samples with DDIM 25 + 25."]
+         if p["decoder"].get("default_scheduler", "ddim") != "ddim" else []) + [
         "",
         "## What to ask for",
         "",

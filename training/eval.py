@@ -199,7 +199,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--prompts", type=int, default=60)
     ap.add_argument("--variations", type=int, default=120)
     ap.add_argument("--blend-pairs", type=int, default=24)
-    ap.add_argument("--steps", type=int, default=common.SAMPLING["steps"])
+    ap.add_argument("--steps", type=int, default=common.SAMPLING["ddim_steps"])
     ap.add_argument("--prior-guidance", type=float, default=common.SAMPLING["prior_guidance"])
     ap.add_argument("--guidance", type=float, default=common.SAMPLING["decoder_guidance"])
     ap.add_argument("--pack-out", default=spec.out_dir)

@@ -57,6 +57,11 @@ def _store_weights_fp16(src: str, dst: str, min_elements: int = 64) -> None:
     onnx.save(m, dst)
 
 
+def _scheduler() -> dict:
+    s = common.SAMPLING
+    return {"default_scheduler": s["scheduler"], "scheduler_steps": {"ddim": s["ddim_steps"], s["scheduler"]: s["steps"]}}
+
+
 def write_pack(out_dir: str, spec: packs.PackSpec, clip, ae_dec, latent_scale: float, prior, unet, meta: dict) -> None:
     os.makedirs(os.path.join(out_dir, "onnx"), exist_ok=True)
     d = spec.embed_dim
@@ -90,11 +95,11 @@ def write_pack(out_dir: str, spec: packs.PackSpec, clip, ae_dec, latent_scale: f
         "clip": {"context_length": CONTEXT_LENGTH, "image_size": 64, "pad_id": 0},
         "prior": {"prediction": "x0", "embed_scale": math.sqrt(d), "train_steps": common.T_STEPS,
                   "alphas_cumprod": ac, "final_alpha_cumprod": 1.0, "default_steps": common.SAMPLING["steps"],
-                  "default_guidance": common.SAMPLING["prior_guidance"]},
+                  "default_guidance": common.SAMPLING["prior_guidance"], **_scheduler()},
         "decoder": {"prediction": "v", "sample_shape": list(lat),
                     "train_steps": common.T_STEPS, "alphas_cumprod": ac, "final_alpha_cumprod": 1.0,
                     "default_steps": common.SAMPLING["steps"], "default_guidance": common.SAMPLING["decoder_guidance"],
-                    "variation_eta": 0.0},
+                    "variation_eta": 0.0, **_scheduler()},
         "latent_decoder": {"image_size": spec.image_size},
         "upsampler": None,
         "world": {"colours": {k: list(v) for k, v in world.COLOURS.items()}, "shapes": world.SHAPES,

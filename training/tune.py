@@ -42,7 +42,7 @@ def main() -> None:
     triples = rng.sample(seen, a.prompts)
     te = embed.embed_texts(models["clip"], [f"a big {c} {s} on a {b} background" for c, s, b in triples], dev)
     truth = [t for t in triples for _ in range(a.images)]
-    steps = common.SAMPLING["steps"]
+    steps = common.SAMPLING["ddim_steps"]
     rows = []
     for gp in [float(x) for x in a.prior.split(",")]:
         for gd in [float(x) for x in a.decoder.split(",")]:

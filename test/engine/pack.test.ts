@@ -185,7 +185,14 @@ describe('sampling defaults from pack.json (default_scheduler, scheduler_steps)'
   }
 
   it('a pack without them runs DDIM for default_steps; a pack naming DPM-Solver++ runs it for its steps', async () => {
-    const plain = await Engine.load({ packDir: PACK_DIR });
+    // the bundled pack names DPM-Solver++ 10; a copy without the fields is a pack from before them
+    const plain = await Engine.load({
+      packDir: await withSampling('plain', (m) => {
+        m['default_steps'] = 25;
+        delete m['default_scheduler'];
+        delete m['scheduler_steps'];
+      }),
+    });
     const dpm = await Engine.load({
       packDir: await withSampling('dpm-default', (m) => {
         m['default_scheduler'] = 'dpmsolver++';
@@ -193,7 +200,10 @@ describe('sampling defaults from pack.json (default_scheduler, scheduler_steps)'
         m['scheduler_steps'] = { ddim: 2 };
       }),
     });
+    const bundled = await Engine.load({ packDir: PACK_DIR });
     try {
+      expect(bundled.samplingDefaults().decoder).toMatchObject({ scheduler: 'dpmsolver++', steps: 10, stepsFor: { ddim: 25, 'dpmsolver++': 10 } });
+      expect(bundled.samplingDefaults().prior).toMatchObject({ scheduler: 'dpmsolver++', steps: 10, stepsFor: { ddim: 25, 'dpmsolver++': 10 } });
       expect(plain.samplingDefaults().decoder).toMatchObject({ scheduler: 'ddim', steps: 25, stepsFor: { ddim: 25, 'dpmsolver++': 10 } });
       expect(dpm.samplingDefaults().prior).toMatchObject({ scheduler: 'dpmsolver++', steps: 3, stepsFor: { ddim: 2, 'dpmsolver++': 3 } });
       const prompt = 'a big red star on a blue background';
@@ -205,7 +215,7 @@ describe('sampling defaults from pack.json (default_scheduler, scheduler_steps)'
       const ddim2 = await plain.imagine(prompt, { seed: 3, n: 1, scheduler: 'ddim', steps: 2, priorSteps: 2 });
       expect(ddim.images[0]!.equals(ddim2.images[0]!)).toBe(true);
     } finally {
-      await Promise.all([plain.close(), dpm.close()]);
+      await Promise.all([plain.close(), dpm.close(), bundled.close()]);
     }
   });
 

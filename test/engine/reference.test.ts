@@ -95,7 +95,8 @@ describe('engine = reference loop from PACK.md', () => {
   it('imagine: prior then decoder then latent decoder give the same pixels', async () => {
     const [seed, n, steps, gPrior, gDec] = [77, 2, 3, 2, 3];
     const prompt = 'a big red star on a blue background';
-    const gen = await engine.imagine(prompt, { seed, n, steps, priorSteps: steps, guidance: gDec, priorGuidance: gPrior });
+    // the reference loop is PACK.md's DDIM (the bundled pack's default is DPM-Solver++)
+    const gen = await engine.imagine(prompt, { seed, n, steps, priorSteps: steps, guidance: gDec, priorGuidance: gPrior, scheduler: 'ddim' });
     const [text] = await engine.embedTexts([prompt]);
     const D = pack.embedding_dim;
     const xPrior = await reference(sessions.prior, ['x_t', 'timestep', 'text_embeds'], pack.prior, [D], [text!, text!], [new Rng(seed, 0), new Rng(seed, 1)], steps, gPrior);
