@@ -9,7 +9,8 @@ import torch
 
 import common
 import packs
-from models import AEDecoder, AEEncoder, AEDecoderV2, AEEncoderV2, CLIP, Prior, UNet, UNetV2
+from autoencoders import AEDecoder, AEDecoderV2, AEEncoder, AEEncoderV2
+from models import CLIP, Prior, UNet, UNetV2
 
 
 def log(*a) -> None:

@@ -15,7 +15,8 @@ import ckpt
 import common
 import packs
 import world
-from models import CONTEXT_LENGTH, LatentDecoderExport, count_params
+from autoencoders import LatentDecoderExport
+from models import CONTEXT_LENGTH, count_params
 
 OPSET = 17
 
