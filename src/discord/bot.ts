@@ -5,7 +5,7 @@
  */
 import { Client, Events, GatewayIntentBits, Partials, type Collection } from 'discord.js';
 import type { Engine, Progress } from '../engine/index.ts';
-import { InferenceQueue } from '../queue/index.ts';
+import { InferenceQueue, type JobQueue } from '../queue/index.ts';
 import { Store } from '../store/index.ts';
 import { Downloads } from './attachments.ts';
 import { clearBattleTimers, restoreBattles } from './battles.ts';
@@ -22,7 +22,10 @@ import { attachRouter } from './router.ts';
 
 export interface BotOptions {
   config: Config;
-  engine: Engine;
+  /** The model: the in-process queue's processor runs it. Not needed with `queue`. */
+  engine?: Engine;
+  /** Another queue than the in-process one (the Redis queue, whose workers run the jobs). */
+  queue?: JobQueue<JobRequest, JobResult, Progress>;
   /** The SQLite store (generations, job journal, battles); by default one in memory. */
   store?: Store;
   /** The clock of battle deadlines (tests move it). */
@@ -45,8 +48,8 @@ export class Bot {
     const store = opts.store ?? Store.open(':memory:');
     const attachments = { hosts: opts.config.cdnHosts, maxBytes: opts.config.maxInputBytes };
     const ctx: BotContext = {
-      engine: opts.engine,
-      queue: new InferenceQueue<JobRequest, JobResult, Progress>(opts.config.queue),
+      engine: opts.engine ?? null,
+      queue: opts.queue ?? new InferenceQueue<JobRequest, JobResult, Progress>(opts.config.queue),
       store,
       durable: !store.sqlite.memory,
       now: opts.now ?? Date.now,
@@ -59,7 +62,10 @@ export class Bot {
       pendingClassify: new Map(),
       inflight: new Set(),
     };
-    ctx.queue.process(createProcessor(ctx));
+    if (!opts.queue) {
+      if (!opts.engine) throw new Error('the in-process queue needs the engine');
+      ctx.queue.process(createProcessor({ ...ctx, engine: opts.engine }));
+    }
     const commands = await loadCommands(opts.commandsDir, log);
     const client = new Client({
       intents: INTENTS,

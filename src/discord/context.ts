@@ -9,7 +9,8 @@ import type { JobRequest, JobResult } from './request.ts';
 import type { SeenInteractions } from './seen-interactions.ts';
 
 export interface BotContext {
-  engine: Engine;
+  /** The model, in this process; null with the Redis queue, whose workers hold it. */
+  engine: Engine | null;
   /** The one queue every job goes through; its processor is processor.ts's. */
   queue: JobQueue<JobRequest, JobResult, Progress>;
   /** The SQLite database: `generations` (results by message id), `journal` (jobs), `battles`. */

@@ -18,6 +18,8 @@ import { MODEL_FAILED, queueErrorText, rejectText } from './texts.ts';
 /** The job's row in the journal: started, done with its message, failed. */
 interface Journal {
   showing(messageId: string): void;
+  /** The job's id in a queue that outlives the process (Redis): its journal row and when it was written, unique across databases. */
+  queueId: string;
   started(): void;
   done(messageId: string | null): void;
   failed(reason: string): void;
@@ -36,6 +38,7 @@ function journalFor(ctx: BotContext, reply: Reply, request: JobRequest, existing
   };
   return {
     showing: (messageId) => safely('is shown', () => journal.showing(id, messageId)),
+    queueId: `journal-${id}-${journal.get(id)?.createdAt ?? 0}`,
     started: () => safely('started', () => journal.started(id)),
     done: (messageId) => safely('is done', () => journal.done(id, messageId)),
     failed: (reason) => safely('failed', () => journal.failed(id, reason)),
@@ -71,7 +74,7 @@ export function submit(ctx: BotContext, reply: Reply, request: JobRequest, opts:
   // Downloads start before the queue may start the job, and run while it waits (I/O outside the queue).
   const attachments = attachmentsOf(request);
   for (const a of attachments) ctx.downloads.ahead(a.attachment, a.what);
-  const added = ctx.queue.add(request);
+  const added = ctx.queue.add(request, journal ? { jobId: journal.queueId } : {});
   if (!added.ok) {
     for (const a of attachments) ctx.downloads.drop(a.attachment);
     failed(added.reason);

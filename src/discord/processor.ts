@@ -3,7 +3,7 @@
  * embeddings, scores, a judged entry). The queue calls it, one job at a time; it knows nothing of
  * messages, which are delivery.ts's.
  */
-import { DEFAULT_MAX_LABELS, similarity, UserInputError, type GenerateOptions, type Progress } from '../engine/index.ts';
+import { DEFAULT_MAX_LABELS, similarity, UserInputError, type Engine, type GenerateOptions, type Progress } from '../engine/index.ts';
 import type { Processor } from '../queue/index.ts';
 import type { BotContext } from './context.ts';
 import type { ImageSource, JobRequest, JobResult } from './request.ts';
@@ -12,8 +12,11 @@ export const ANIMATION_FRAMES = 12;
 /** The labels /classify and "Classify image" take (the engine's default cap). */
 export const MAX_LABELS = DEFAULT_MAX_LABELS;
 
-/** What running a job needs: the engine, the store (battles), the configured steps, the downloads. */
-export type ProcessorContext = Pick<BotContext, 'engine' | 'store' | 'config' | 'downloads'>;
+/**
+ * What running a job needs: the engine, the configured steps, the downloads, and the store (battles)
+ * where there is one: a Redis worker has none, and draws a battle entry for the theme in its request.
+ */
+export type ProcessorContext = Pick<BotContext, 'config' | 'downloads'> & { engine: Engine; store: Pick<BotContext['store'], 'battles'> | null };
 
 export function createProcessor(ctx: ProcessorContext): Processor<JobRequest, JobResult, Progress> {
   return (job, signal) => {
@@ -69,7 +72,7 @@ export async function runRequest(ctx: ProcessorContext, request: JobRequest, opt
       return { kind: 'scores', scores };
     }
     case 'battle-entry': {
-      const battle = ctx.store.battles.get(request.battleId);
+      const battle = ctx.store ? ctx.store.battles.get(request.battleId) : { state: 'open', theme: request.theme };
       if (!battle || battle.state !== 'open') throw new UserInputError('The battle closed before your entry could be drawn.');
       const generation = await engine.imagine(request.prompt, generateOptions(ctx, { ...opts, n: 1 }));
       const [theme] = await engine.embedTexts([battle.theme]);

@@ -1,8 +1,9 @@
 /**
  * The queue as its callers see it, in BullMQ's shape: `add(data)` takes plain data and returns a
  * handle (its id, its place in line, events, cancel, the result); one `Processor`, set once, runs
- * every job. InferenceQueue (inference-queue.ts) is the in-process implementation; a Redis-backed one
- * with remote workers can stand behind the same interface, since a job is data and not a closure.
+ * every job. InferenceQueue (inference-queue.ts) is the in-process implementation; RedisQueue
+ * (redis-queue.ts) the one on BullMQ, whose jobs run in worker processes (redis-worker.ts): a job is
+ * data, not a closure.
  */
 import type { RejectReason } from './errors.ts';
 
@@ -62,6 +63,15 @@ export interface JobHandle<R, P> {
   cancel(byUserId: string): CancelResult;
 }
 
+export interface AddOptions {
+  /**
+   * The job's id, unique (the journal's row for a journalled job). A queue that outlives the process
+   * (Redis) uses it to find a job added before a restart instead of running it again; the in-process
+   * queue numbers its jobs itself.
+   */
+  jobId?: string;
+}
+
 export type AddResult<R, P> = { ok: true; job: JobHandle<R, P> } | { ok: false; reason: RejectReason };
 
 export interface JobQueue<D extends JobData, R, P> {
@@ -73,7 +83,7 @@ export interface JobQueue<D extends JobData, R, P> {
   /** Sets the one processor (once); jobs added before it wait. */
   process(processor: Processor<D, R, P>): void;
   /** Queues a job, or refuses it (over a cap, closed) with the reason. */
-  add(data: D): AddResult<R, P>;
+  add(data: D, opts?: AddOptions): AddResult<R, P>;
   /** Cancels a waiting or running job; only its owner may. */
   cancel(jobId: string, byUserId: string): CancelResult;
   /** A user's jobs that are waiting or running, in the order they will run. */
