@@ -145,7 +145,7 @@ export class InferenceQueue<D extends JobData, R, P = unknown> implements JobQue
 
   jobsOf(userId: string): JobInfo[] {
     const mine = this.#order().filter((e) => e.data.userId === userId);
-    if (this.#running?.data.userId === userId) mine.unshift(this.#running);
+    if (this.#running?.data.userId === userId && this.#running.state === 'running') mine.unshift(this.#running);
     return mine.map((e) => this.#info(e));
   }
 
@@ -159,7 +159,7 @@ export class InferenceQueue<D extends JobData, R, P = unknown> implements JobQue
   }
 
   #countFor(userId: string): number {
-    return this.#waiting.filter((e) => e.data.userId === userId).length + (this.#running?.data.userId === userId ? 1 : 0);
+    return this.#waiting.filter((e) => e.data.userId === userId).length + (this.#running?.data.userId === userId && this.#running.state === 'running' ? 1 : 0);
   }
 
   /** The waiting jobs in the order they will run: lowest round first, then oldest. */

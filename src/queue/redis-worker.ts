@@ -62,9 +62,13 @@ export async function startRedisWorker(opts: RedisWorkerOptions): Promise<RedisW
 
   const processor = async (job: Job<RemoteJobData>) => {
     const id = job.id!;
-    if (await redis.get(cancelKey(opts.queueName, id))) throw new UnrecoverableError(failureText({ kind: 'cancelled', message: 'cancelled before it started' }));
+    // Listening for its cancel before looking for one sent earlier (the key is set before the publish): none is missed.
     const controller = new AbortController();
     running.set(id, controller);
+    if (await redis.get(cancelKey(opts.queueName, id))) {
+      running.delete(id);
+      throw new UnrecoverableError(failureText({ kind: 'cancelled', message: 'cancelled before it started' }));
+    }
     const seconds = Math.round(job.data.timeoutMs / 1000);
     const timeout = setTimeout(() => controller.abort(new JobTimeoutError(seconds)), job.data.timeoutMs);
     const started = Date.now();
