@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserInputError } from '../../src/engine/index.ts';
-import { InferenceQueue, JobCancelledError, JobTimeoutError, type JobQueue } from '../../src/queue/index.ts';
+import { InferenceQueue, JobCancelledError, JobTimeoutError, type JobHandle, type JobQueue } from '../../src/queue/index.ts';
 import { RedisQueue } from '../../src/queue/redis-queue.ts';
 import { startRedisWorker, type RedisWorker } from '../../src/queue/redis-worker.ts';
 import { fromWire, toWire } from '../../src/queue/wire.ts';
@@ -262,7 +262,7 @@ describe.skipIf(!hasRedis)('the redis queue with two workers', () => {
 
   it('Redis restarted (append-only file) in the middle of a burst: every job finishes, once', async () => {
     const { queue, log, close } = await backends[1]!.make({ workers: 2, perUser: 5 });
-    const jobs = [];
+    const jobs: JobHandle<Result, Progress>[] = [];
     for (const user of ['a', 'b']) for (const n of [1, 2, 3, 4]) jobs.push(added(queue, job(user, `${user}${n}`, 200)));
     await new Promise<void>((resolve) => jobs[0]!.on('active', resolve));
     await redis!.stop('SIGKILL');
