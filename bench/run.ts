@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [--pack DIR] [--iters N] [--sweep]`
+ * `npm run bench [-- --json] [--pack DIR] [--iters N] [--sweep]` (`-- --workers`: bench/workers.ts, the Redis queue)
  *
  * Measures, in one run on this machine: p50/p90 of text encoding, image encoding, classify end to
  * end, one decoder step at batch 1/4/8, imagine (4 images) with DDIM 25 steps, the pack's default
@@ -22,6 +22,12 @@ import { createSession, defaultSessionSettings, sessionOptions, type SessionSett
 import { l2normalize, softmax, dot } from '../src/engine/vectors.ts';
 import { countFlops } from './flops.ts';
 import { matmulModel } from './onnx-proto.ts';
+
+// `npm run bench -- --workers`: the Redis queue's bench (bench/workers.ts) instead.
+if (process.argv.includes('--workers')) {
+  await import('./workers.ts');
+  await new Promise(() => {}); // it exits when done
+}
 
 const { values } = parseArgs({
   options: {

@@ -95,7 +95,7 @@ export function submit(ctx: BotContext, reply: Reply, request: JobRequest, opts:
     status(again ? '🎨 Working on it again after a restart…' : '🎨 Working on it…');
   };
   job
-    .on('position', (position) => status(`${queued}: position ${position}.`))
+    .on('position', (position) => status(queuedLine(ctx, queued, position)))
     .on('active', started)
     .on('progress', (p) => {
       if (!p.preview) return status(`🎨 Step ${p.step}/${p.steps}…`);
@@ -105,7 +105,7 @@ export function submit(ctx: BotContext, reply: Reply, request: JobRequest, opts:
     });
   // The handle's listeners hear changes from now on; where it stands now is read once.
   const info = job.info();
-  if (info.state === 'queued') status(`${queued}: position ${info.position}.`);
+  if (info.state === 'queued') status(queuedLine(ctx, queued, info.position ?? 1));
   else if (info.state === 'running') started();
   log.info('job queued', { position: info.position });
 
@@ -117,6 +117,12 @@ export function submit(ctx: BotContext, reply: Reply, request: JobRequest, opts:
     });
   ctx.inflight.add(delivery);
   return true;
+}
+
+/** The place in line, and the estimated wait once the queue knows how long jobs take. */
+function queuedLine(ctx: BotContext, queued: string, position: number): string {
+  const ms = ctx.queue.estimatedWaitMs?.(position) ?? null;
+  return `${queued}: position ${position}.${ms === null ? '' : ` About ${Math.max(1, Math.round(ms / 1000))} s to wait.`}`;
 }
 
 /** Waits for the result and delivers it, or tells the requester why there is none. */

@@ -51,6 +51,8 @@ export class InferenceQueue<D extends JobData, R, P = unknown> implements JobQue
   #closed = false;
   #nextId = 1;
   #processor: Processor<D, R, P> | null = null;
+  /** Mean duration of finished jobs (moving), ms. */
+  #meanMs: number | null = null;
 
   constructor(opts: QueueOptions = {}) {
     this.limits = { perUser: opts.perUser ?? 3, global: opts.global ?? 50 };
@@ -143,6 +145,10 @@ export class InferenceQueue<D extends JobData, R, P = unknown> implements JobQue
     return 'finished';
   }
 
+  estimatedWaitMs(position: number): number | null {
+    return this.#meanMs === null ? null : position * this.#meanMs;
+  }
+
   jobsOf(userId: string): JobInfo[] {
     const mine = this.#order().filter((e) => e.data.userId === userId);
     if (this.#running?.data.userId === userId && this.#running.state === 'running') mine.unshift(this.#running);
@@ -213,8 +219,11 @@ export class InferenceQueue<D extends JobData, R, P = unknown> implements JobQue
     let running: Promise<unknown> = Promise.resolve();
     try {
       this.#emit(entry, 'active');
+      const started = this.#now();
       running = processor({ id: entry.id, data: entry.data as D, updateProgress }, controller.signal);
       const value = await Promise.race([running, aborted]);
+      const ms = this.#now() - started;
+      this.#meanMs = this.#meanMs === null ? ms : 0.7 * this.#meanMs + 0.3 * ms;
       this.#finish(entry, 'done', undefined, value);
     } catch (error) {
       const reason = controller.signal.aborted ? controller.signal.reason : error;

@@ -86,6 +86,8 @@ export interface JobQueue<D extends JobData, R, P> {
   add(data: D, opts?: AddOptions): AddResult<R, P>;
   /** Cancels a waiting or running job; only its owner may. */
   cancel(jobId: string, byUserId: string): CancelResult;
+  /** About how long the job at `position` (1 = next) waits: the mean duration of recent jobs per free slot; null before any finished. */
+  estimatedWaitMs?(position: number): number | null;
   /** A user's jobs that are waiting or running, in the order they will run. */
   jobsOf(userId: string): JobInfo[];
   /**

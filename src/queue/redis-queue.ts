@@ -15,24 +15,8 @@ import { Redis } from 'ioredis';
 import { JobCancelledError, JobPostponedError, JobTimeoutError, QueueClosedError, type RejectReason } from './errors.ts';
 import { FairLine } from './fair-line.ts';
 import type { AddOptions, AddResult, CancelResult, JobData, JobEvents, JobHandle, JobInfo, JobQueue, JobState, Processor, QueueLimits } from './queue.ts';
+import { cancelChannel, cancelKey, EVENTS_MAX_LEN, KEEP_FINISHED, type RemoteJobData } from './redis-keys.ts';
 import { fromWire, parseFailure, toWire, type Failure } from './wire.ts';
-
-/** Pub/sub channel on which the bot tells workers to stop a job (its id), and the key that remembers it. */
-export const cancelChannel = (queueName: string) => `unclip:${queueName}:cancel`;
-export const cancelKey = (queueName: string, jobId: string) => `unclip:${queueName}:cancelled:${jobId}`;
-
-/** What a BullMQ job holds: the request on the wire and the limit the worker enforces. */
-export interface RemoteJobData {
-  request: unknown;
-  userId: string;
-  label: string;
-  timeoutMs: number;
-}
-
-/** Finished jobs stay in Redis a day (a bot restarted meanwhile still finds their results). */
-export const KEEP_FINISHED = { age: 24 * 3600, count: 1000 };
-/** Job events (with their results) are a Redis stream: keep it short. */
-export const EVENTS_MAX_LEN = 500;
 
 export interface RedisQueueOptions<P> extends Partial<QueueLimits> {
   /** redis://host:port */
@@ -69,6 +53,8 @@ interface Entry {
   listeners: Listeners;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
+  /** Resolves when the job ends, however. */
+  settled: Promise<unknown>;
 }
 
 export class RedisQueue<D extends JobData, R, P = unknown> implements JobQueue<D, R, P> {
@@ -157,7 +143,6 @@ export class RedisQueue<D extends JobData, R, P = unknown> implements JobQueue<D
       resolve = res as (value: unknown) => void;
       reject = rej;
     });
-    result.catch(() => {});
     const entry = {
       id,
       userId: data.userId,
@@ -172,6 +157,7 @@ export class RedisQueue<D extends JobData, R, P = unknown> implements JobQueue<D
       listeners: { position: [], active: [], progress: [] },
       resolve,
       reject,
+      settled: result.catch(() => {}),
     } satisfies Entry & { userId: string };
     this.#all.set(id, entry);
     this.#line.push(entry);
@@ -238,19 +224,11 @@ export class RedisQueue<D extends JobData, R, P = unknown> implements JobQueue<D
       // attach to their BullMQ jobs (or their results).
       for (const entry of remote) this.#settle(entry, 'cancelled', new JobPostponedError());
     } else {
-      await Promise.allSettled(remote.map((e) => new Promise((resolve) => this.#onSettled(e, resolve))));
+      await Promise.allSettled(remote.map((e) => e.settled));
     }
     await this.#pumping?.catch(() => {});
     await Promise.allSettled([this.#events.close(), this.#queue.close()]);
     this.#redis.disconnect();
-  }
-
-  #settledWaiters = new Map<string, (() => void)[]>();
-  #onSettled(entry: Entry, fn: (v: unknown) => void): void {
-    if (!this.#all.has(entry.id)) return fn(undefined);
-    const list = this.#settledWaiters.get(entry.id) ?? [];
-    list.push(() => fn(undefined));
-    this.#settledWaiters.set(entry.id, list);
   }
 
   /** A job added with an id: is it already in Redis (added before a restart)? Then follow that one. */
@@ -363,16 +341,9 @@ export class RedisQueue<D extends JobData, R, P = unknown> implements JobQueue<D
   }
 
   #errorOf(f: Failure): Error {
-    switch (f.kind) {
-      case 'user':
-        return this.#opts.userError ? this.#opts.userError(f.message) : new Error(f.message);
-      case 'timeout':
-        return new JobTimeoutError(f.seconds ?? Math.round(this.jobTimeoutMs / 1000));
-      case 'cancelled':
-        return new JobCancelledError();
-      default:
-        return new Error(f.message);
-    }
+    if (f.kind === 'user') return this.#opts.userError ? this.#opts.userError(f.message) : new Error(f.message);
+    if (f.kind === 'timeout') return new JobTimeoutError(f.seconds ?? Math.round(this.jobTimeoutMs / 1000));
+    return f.kind === 'cancelled' ? new JobCancelledError() : new Error(f.message);
   }
 
   #settle(entry: Entry, state: JobState, error?: unknown, value?: unknown): void {
@@ -382,8 +353,6 @@ export class RedisQueue<D extends JobData, R, P = unknown> implements JobQueue<D
     this.#all.delete(entry.id);
     if (state === 'done') entry.resolve(value);
     else entry.reject(error);
-    for (const fn of this.#settledWaiters.get(entry.id) ?? []) fn();
-    this.#settledWaiters.delete(entry.id);
     this.#announcePositions();
   }
 

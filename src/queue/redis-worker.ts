@@ -9,7 +9,7 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { JobCancelledError, JobTimeoutError, QueueError } from './errors.ts';
-import { cancelChannel, cancelKey, type RemoteJobData } from './redis-queue.ts';
+import { cancelChannel, cancelKey, type RemoteJobData } from './redis-keys.ts';
 import { failureText, type Failure } from './wire.ts';
 
 export interface RemoteRun {

@@ -160,7 +160,10 @@ for (const backend of backends) {
       positions.unshift(third.info().position!);
       expect(queue.add(job('c', 'c1'))).toEqual({ ok: false, reason: 'global-limit' });
       expect(queue.jobsOf('a').map((j) => j.label)).toEqual(['a1', 'a2']);
+      expect(queue.estimatedWaitMs!(1)).toBeNull(); // nothing finished yet
       await first.result;
+      // The estimated wait: about the 400 ms job per place in line (one worker).
+      expect(queue.estimatedWaitMs!(2)).toBeGreaterThanOrEqual(2 * 300);
       expect(third.info().state === 'queued' || third.info().state === 'running').toBe(true);
       await Promise.all([second.result, third.result]);
       expect(positions.length).toBeGreaterThan(0);
