@@ -24,7 +24,7 @@ const PACK = process.env['UNCLIP_PACK'] || 'models/shapes-v1';
 const say = (s: string) => {
   if (!values.json) process.stdout.write(`${s}\n`);
 };
-const WORKER_ENV = { UNCLIP_PACK: PACK, UNCLIP_THREADS: '1', UNCLIP_STEPS: '', UNCLIP_PRIOR_STEPS: '', UNCLIP_LOCK_MS: '30000', UNCLIP_STALLED_MS: '30000', UNCLIP_LOG_LEVEL: 'warn' };
+const WORKER_ENV = { UNCLIP_PACK: PACK, UNCLIP_THREADS: '1', UNCLIP_STEPS: '', UNCLIP_PRIOR_STEPS: '', UNCLIP_LOCK_MS: '30000', UNCLIP_STALLED_MS: '30000', UNCLIP_LOG_LEVEL: 'info' };
 
 const request = (user: string, i: number): JobRequest => ({ kind: 'imagine', userId: user, prompt: `a big red star on a blue background ${i}`, n: 4, seed: i, label: `bench ${user} ${i}`, headline: 'bench' });
 
