@@ -13,6 +13,8 @@ import { loadCommands, type Command } from './commands.ts';
 import type { Config } from './config.ts';
 import type { BotContext } from './context.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { Deliveries, resumeDeliveries, type DeliveryTimings } from './outbox.ts';
+import { JobDurations, POSITION_INTERVAL_MS } from './pacing.ts';
 import { createProcessor } from './processor.ts';
 import { ChannelReply, NO_PINGS } from './replies.ts';
 import { recoverJobs } from './recovery.ts';
@@ -32,6 +34,10 @@ export interface BotOptions {
   now?: () => number;
   log?: Logger;
   commandsDir?: string;
+  /** The outbox's retry timings (tests shorten them; the defaults are Discord-sized). */
+  delivery?: Partial<DeliveryTimings>;
+  /** At most one position edit per message this often (default 10 s). */
+  positionIntervalMs?: number;
 }
 
 export const INTENTS = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessageReactions];
@@ -61,6 +67,8 @@ export class Bot {
       interactions: new SeenInteractions(),
       pendingClassify: new Map(),
       inflight: new Set(),
+      deliveries: new Deliveries(opts.delivery),
+      pacing: { durations: new JobDurations(), positionIntervalMs: opts.positionIntervalMs ?? POSITION_INTERVAL_MS },
     };
     if (!opts.queue) {
       if (!opts.engine) throw new Error('the in-process queue needs the engine');
@@ -82,7 +90,8 @@ export class Bot {
 
   /**
    * Logs in and resolves once the gateway session is ready; then runs the jobs a previous process
-   * left unfinished and rebuilds the battles' deadline timers from the store.
+   * left unfinished, delivers the results it left undelivered, and rebuilds the battles' deadline
+   * timers from the store.
    */
   async start(): Promise<void> {
     const token = this.ctx.config.token;
@@ -93,6 +102,8 @@ export class Bot {
     this.ctx.log.info('connected to Discord', { user: this.client.user?.tag, guilds: this.client.guilds.cache.size, commands: [...this.commands.keys()] });
     // A recovered job's messages go to its channel, in the message it was shown in before when there is one.
     recoverJobs(this.ctx, (job) => new ChannelReply(this.client, job.channelId, job.guildId, null, job.userId, this.ctx.log, job.statusMessageId));
+    // Results a previous process stored but could not deliver: a new post in their channel, mentioning the requester.
+    resumeDeliveries(this.ctx, (d) => new ChannelReply(this.client, d.channelId, d.guildId, null, d.userId, this.ctx.log));
     restoreBattles(this.client, this.ctx);
   }
 
@@ -104,6 +115,8 @@ export class Bot {
     this.ctx.log.info('shutting down', { waiting: this.ctx.queue.waiting, running: this.ctx.queue.running?.id ?? null });
     clearBattleTimers(this.ctx);
     await this.ctx.queue.close({ postpone: this.ctx.durable });
+    // Deliveries waiting to retry stay in the outbox for the next start (one being sent finishes).
+    this.ctx.deliveries.stop();
     await Promise.allSettled([...this.ctx.inflight]);
     await this.client.destroy();
     this.ctx.log.info('stopped');

@@ -5,6 +5,8 @@ import type { Store } from '../store/index.ts';
 import type { AttachmentMeta, AttachmentPolicy, Downloads } from './attachments.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
+import type { Deliveries } from './outbox.ts';
+import type { JobDurations } from './pacing.ts';
 import type { JobRequest, JobResult } from './request.ts';
 import type { SeenInteractions } from './seen-interactions.ts';
 
@@ -30,6 +32,10 @@ export interface BotContext {
   interactions: SeenInteractions;
   /** Images waiting for the labels of the "Classify image" modal, by modal key. */
   pendingClassify: Map<string, AttachmentMeta>;
+  /** The outbox's retry timings and its stop (outbox.ts). */
+  deliveries: Deliveries;
+  /** Position edits: how long jobs take (the estimated wait), and at most one edit per message per interval. */
+  pacing: { durations: JobDurations; positionIntervalMs: number };
   /** Jobs whose result is still being delivered; shutdown waits for them. */
   inflight: Set<Promise<void>>;
 }

@@ -2,7 +2,8 @@
  * Delivery, the step after the model: a job's result as its message (the grid with V1–V4 and 🔁, the
  * scores with their chart, a battle entry with its Vote button), remembered under that message's id
  * before its buttons can be clicked (the generations table, or the battle entry), then the
- * reactions the bot adds under it.
+ * reactions the bot adds under it. One attempt at showing it; outbox.ts stores the result first and
+ * retries.
  */
 import { ActionRowBuilder, ButtonBuilder, EmbedBuilder, type Message } from 'discord.js';
 import { scoreChartPng } from '../engine/index.ts';
@@ -64,13 +65,14 @@ export function renderEntry(request: RequestOf<'battle-entry'>, result: EntryRes
 }
 
 /** How one kind of result is shown, remembered under its message's id, and followed up. */
-interface Presentation {
+export interface Presentation {
   payload: ReplyPayload;
   save?: (messageId: string) => void;
   followUp?: (message: Message) => Promise<void>;
 }
 
-async function present(ctx: BotContext, reply: Reply, request: JobRequest, result: JobResult): Promise<Presentation> {
+/** The message a result is shown as (rendered once; the outbox may send it several times). */
+export async function present(ctx: BotContext, reply: Reply, request: JobRequest, result: JobResult): Promise<Presentation> {
   if (request.kind === 'classify' && result.kind === 'scores') return { payload: await renderScores(request, result) };
   if (request.kind === 'battle-entry' && result.kind === 'entry') {
     return {
@@ -104,22 +106,14 @@ async function present(ctx: BotContext, reply: Reply, request: JobRequest, resul
   throw new Error(`a ${request.kind} job returned a ${result.kind} result`);
 }
 
-export interface Delivered {
-  /** The message the result is in (null: no message to show it in). */
-  message: Message | null;
-  /** What to do once the result is journalled as delivered (add reactions); its failure is not the job's. */
-  followUp: (() => Promise<void>) | null;
-}
-
 /**
- * Shows a result: remembered under the id of the message it goes to before it is shown when that id
- * is known (so its buttons work at once), else right after.
+ * Shows a presented result (one attempt; outbox.ts retries): remembered under the id of the message
+ * it goes to before it is shown when that id is known (so its buttons work at once), else right after.
  */
-export async function deliver(ctx: BotContext, reply: Reply, request: JobRequest, result: JobResult): Promise<Delivered> {
-  const { payload, save, followUp } = await present(ctx, reply, request, result);
+export async function show(reply: Reply, { payload, save }: Presentation): Promise<Message | null> {
   const target = save ? await reply.targetMessageId() : null;
   if (target) save!(target);
   const message = await reply.final(payload);
   if (message && save && message.id !== target) save(message.id);
-  return { message, followUp: message && followUp ? () => followUp(message) : null };
+  return message;
 }

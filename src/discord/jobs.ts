@@ -2,21 +2,24 @@
  * A job from request to result. `submit` journals the request (restart recovery), adds it to the
  * queue (refused with the reason when over a cap), starts fetching its attachments while it waits,
  * shows its position with a Cancel button, then its progress with a preview; the queue runs it
- * through the one processor (processor.ts, set in bot.ts); then delivery.ts posts the result, or
- * the person who asked is told what happened.
+ * through the one processor (processor.ts, set in bot.ts); then the outbox (outbox.ts) stores the
+ * result and delivers it, or the person who asked is told what happened. Position edits are paced
+ * (pacing.ts): only meaningful changes, at most one per message every 10 s.
  */
 import { UserInputError, type Progress } from '../engine/index.ts';
 import { JobPostponedError, QueueError, type JobHandle } from '../queue/index.ts';
 import type { BotContext } from './context.ts';
-import { deliver, type Delivered } from './delivery.ts';
 import { cancelRow } from './handlers/cancel.ts';
 import type { Logger } from './logger.ts';
+import { deliverResult } from './outbox.ts';
+import { positionUpdates } from './pacing.ts';
 import type { Reply, ReplyPayload } from './replies.ts';
 import { attachmentsOf, isJournalled, type JobRequest, type JobResult } from './request.ts';
 import { MODEL_FAILED, queueErrorText, rejectText } from './texts.ts';
 
 /** The job's row in the journal: started, done with its message, failed. */
 interface Journal {
+  id: number;
   showing(messageId: string): void;
   /** The job's id in a queue that outlives the process (Redis): its journal row and when it was written, unique across databases. */
   queueId: string;
@@ -37,6 +40,7 @@ function journalFor(ctx: BotContext, reply: Reply, request: JobRequest, existing
     }
   };
   return {
+    id,
     showing: (messageId) => safely('is shown', () => journal.showing(id, messageId)),
     queueId: `journal-${id}-${journal.get(id)?.createdAt ?? 0}`,
     started: () => safely('started', () => journal.started(id)),
@@ -89,13 +93,22 @@ export function submit(ctx: BotContext, reply: Reply, request: JobRequest, opts:
   const status = (line: string, extra: Partial<ReplyPayload> = {}) => reply.status({ content: `${request.headline}\n${line}`, components: [cancelRow(job.id)], ...extra });
   const again = journalId !== undefined;
   const queued = again ? '⏳ Re-queued after a restart' : '⏳ Queued';
+  let startedAt: number | null = null;
+  const positions = positionUpdates({
+    // The queue's estimate when it has one (both backends), else the durations seen here.
+    durations: { waitAt: (position) => ctx.queue.estimatedWaitMs?.(position) ?? ctx.pacing.durations.waitAt(position) },
+    intervalMs: ctx.pacing.positionIntervalMs,
+    show: (position) => status(queuedLine(ctx, queued, position)),
+  });
   const started = () => {
+    positions.stop();
+    startedAt = Date.now();
     log.info('job started');
     journal?.started();
     status(again ? '🎨 Working on it again after a restart…' : '🎨 Working on it…');
   };
   job
-    .on('position', (position) => status(queuedLine(ctx, queued, position)))
+    .on('position', (position) => positions.update(position))
     .on('active', started)
     .on('progress', (p) => {
       if (!p.preview) return status(`🎨 Step ${p.step}/${p.steps}…`);
@@ -105,13 +118,19 @@ export function submit(ctx: BotContext, reply: Reply, request: JobRequest, opts:
     });
   // The handle's listeners hear changes from now on; where it stands now is read once.
   const info = job.info();
-  if (info.state === 'queued') status(queuedLine(ctx, queued, info.position ?? 1));
+  if (info.state === 'queued') positions.update(info.position ?? 1);
   else if (info.state === 'running') started();
   log.info('job queued', { position: info.position });
 
-  const delivery = finish(ctx, reply, request, job, log, { done: (id) => journal?.done(id), failed })
+  // How long jobs take, for the estimated waits of the others.
+  job.result.then(
+    () => startedAt !== null && ctx.pacing.durations.record(Date.now() - startedAt),
+    () => {},
+  );
+  const delivery = finish(ctx, reply, request, job, log, { id: journal?.id ?? null, failed })
     .catch((error: unknown) => log.error('could not deliver the result', { error }))
     .finally(() => {
+      positions.stop();
       for (const a of attachments) ctx.downloads.drop(a.attachment);
       ctx.inflight.delete(delivery);
     });
@@ -125,21 +144,18 @@ function queuedLine(ctx: BotContext, queued: string, position: number): string {
   return `${queued}: position ${position}.${ms === null ? '' : ` About ${Math.max(1, Math.round(ms / 1000))} s to wait.`}`;
 }
 
-/** Waits for the result and delivers it, or tells the requester why there is none. */
+/** Waits for the model's result and hands it to the outbox, or tells the requester why there is none. */
 async function finish(
   ctx: BotContext,
   reply: Reply,
   request: JobRequest,
   job: JobHandle<JobResult, Progress>,
   log: Logger,
-  journal: { done(messageId: string | null): void; failed(reason: string): void },
+  journal: { id: number | null; failed(reason: string): void },
 ): Promise<void> {
-  let followUp: Delivered['followUp'] = null;
+  let result: JobResult;
   try {
-    const delivered = await deliver(ctx, reply, request, await job.result);
-    log.info('job done', { message: delivered.message?.id });
-    journal.done(delivered.message?.id ?? null);
-    followUp = delivered.followUp;
+    result = await job.result;
   } catch (error) {
     // Postponed at shutdown: the journal keeps it queued, to run after the restart.
     if (!(error instanceof JobPostponedError)) journal.failed(error instanceof QueueError ? error.code : error instanceof Error ? error.message : String(error));
@@ -151,8 +167,9 @@ async function finish(
       log.error('job failed', { error });
       await reply.final({ content: `${request.headline}\n${MODEL_FAILED}` });
     }
+    return;
   }
-  // Outside the try: the result is posted and journalled done, so a failing follow-up (a reaction
-  // Discord refuses) must not mark the job failed nor overwrite the result with an error.
-  await followUp?.().catch((error: unknown) => log.warn('follow-up after the result failed; the result stands', { error }));
+  log.info('job done');
+  // From here on the model's part succeeded: what Discord does to the delivery is the outbox's, never the job's failure.
+  await deliverResult(ctx, reply, request, result, { journalId: journal.id, log });
 }

@@ -68,6 +68,7 @@ export abstract class Reply {
   #pending: ReplyPayload | null = null;
   #final = false;
   #onMessage: ((messageId: string) => void) | null = null;
+  #shownIn: string | null = null;
 
   constructor(
     readonly userId: string,
@@ -89,7 +90,13 @@ export abstract class Reply {
     this.#onMessage = listener;
   }
 
+  /** The latest message this showed something in (null: none yet). */
+  get shownIn(): string | null {
+    return this.#shownIn;
+  }
+
   protected messageKnown(messageId: string): void {
+    this.#shownIn = messageId;
     try {
       this.#onMessage?.(messageId);
     } catch (error) {
@@ -124,6 +131,18 @@ export abstract class Reply {
       if (p && !this.#final) await this.send(p, false);
     }).catch((error: unknown) => this.log.warn('status update failed', { error }));
   }
+
+  /**
+   * Stops using the way it shows things that keeps failing (the interaction's webhook, or the message
+   * it edits): from now on the result goes to the channel as a new message that mentions the
+   * requester. False when it already posts to the channel.
+   */
+  fallBackToChannel(): boolean {
+    return false;
+  }
+
+  /** Edits a message this showed a status in to say where things went (best effort: the outbox does not wait on it). */
+  async supersede(_messageId: string, _text: string): Promise<void> {}
 
   /** Shows the result; returns the message it is in. */
   final(payload: ReplyPayload): Promise<Message | null> {
@@ -172,6 +191,17 @@ export class InteractionReply extends Reply {
 
   targetMessageId(): Promise<string | null> {
     return this.enqueue(async () => (this.tokenUsable ? this.#messageId : null));
+  }
+
+  override fallBackToChannel(): boolean {
+    if (this.#tokenDead) return false;
+    this.#tokenDead = true;
+    this.log.info('the interaction keeps failing; the result goes to the channel', { interaction: this.interaction.id });
+    return true;
+  }
+
+  override async supersede(messageId: string, text: string): Promise<void> {
+    await editWithBotToken(this.interaction.client, this.channelId, messageId, text);
   }
 
   get tokenUsable(): boolean {
@@ -256,6 +286,17 @@ export class ChannelReply extends Reply {
     return this.enqueue(async () => this.#message?.id ?? null);
   }
 
+  override fallBackToChannel(): boolean {
+    if (!this.#message && !this.#adopt) return false;
+    this.#message = null;
+    this.#adopt = null;
+    return true;
+  }
+
+  override async supersede(messageId: string, text: string): Promise<void> {
+    await editWithBotToken(this.client, this.channelId, messageId, text);
+  }
+
   protected async send(payload: ReplyPayload, final: boolean): Promise<Message | null> {
     await this.#adopted();
     if (this.#message) {
@@ -297,6 +338,12 @@ export class ChannelReply extends Reply {
       });
     });
   }
+}
+
+/** Edits one of the bot's messages to plain text, by the bot's token (an interaction's token may be dead or failing). */
+async function editWithBotToken(client: Client, channelId: string, messageId: string, text: string): Promise<void> {
+  const channel = await channelOf(client, channelId);
+  await channel.messages.edit(messageId, editOptions({ content: text }));
 }
 
 async function channelOf(client: Client, channelId: string | null): Promise<SendableChannels> {

@@ -91,4 +91,23 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE jobs ADD COLUMN status_message_id TEXT;
   CREATE INDEX jobs_by_interaction ON jobs (interaction_id) WHERE interaction_id IS NOT NULL;
   `,
+  // 3: the outbox: a finished result, stored before it is delivered, until Discord has it (or it is given up).
+  `
+  CREATE TABLE deliveries (
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
+    job_id            INTEGER REFERENCES jobs (id),   -- the journalled job it is the result of (null: not journalled)
+    state             TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'given-up')),
+    user_id           TEXT NOT NULL,
+    channel_id        TEXT NOT NULL,
+    guild_id          TEXT,
+    status_message_id TEXT,            -- the message the job was shown in, if any
+    payload           TEXT,            -- { request, result } as JSON (bytes as base64); null once delivered
+    attempts          INTEGER NOT NULL DEFAULT 0,
+    last_error        TEXT,
+    message_id        TEXT,            -- the message the result was delivered in
+    created_at        INTEGER NOT NULL,
+    updated_at        INTEGER NOT NULL
+  );
+  CREATE INDEX deliveries_pending ON deliveries (id) WHERE state = 'pending';
+  `,
 ];

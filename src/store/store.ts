@@ -1,14 +1,17 @@
-/** The bot's SQLite database and what lives in it: generations, the job journal, battles. */
+/** The bot's SQLite database and what lives in it: generations, the job journal, the outbox, battles. */
 import { openDatabase, type Db } from './database.ts';
 import { BattleStore } from './battles.ts';
 import { Generations } from './generations.ts';
 import { JobJournal } from './journal.ts';
+import { Outbox } from './outbox.ts';
 
 export class Store {
   /** Results by message id (buttons, reactions, /show). */
   readonly generations: Generations;
   /** The job journal (restart recovery). */
   readonly journal: JobJournal;
+  /** Results waiting to be delivered (delivery survives Discord's errors and restarts). */
+  readonly outbox: Outbox;
   readonly battles: BattleStore;
 
   private constructor(
@@ -18,6 +21,7 @@ export class Store {
   ) {
     this.generations = new Generations(sqlite);
     this.journal = new JobJournal(sqlite, now);
+    this.outbox = new Outbox(sqlite, now);
     this.battles = new BattleStore(sqlite, now);
   }
 

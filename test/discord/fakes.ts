@@ -4,6 +4,8 @@ import type { Progress } from '../../src/engine/index.ts';
 import { Downloads } from '../../src/discord/attachments.ts';
 import type { BotContext } from '../../src/discord/context.ts';
 import { createLogger } from '../../src/discord/logger.ts';
+import { Deliveries, type DeliveryTimings } from '../../src/discord/outbox.ts';
+import { JobDurations } from '../../src/discord/pacing.ts';
 import { Reply, type ReplyPayload } from '../../src/discord/replies.ts';
 import type { JobRequest, JobResult } from '../../src/discord/request.ts';
 import { SeenInteractions } from '../../src/discord/seen-interactions.ts';
@@ -50,7 +52,7 @@ export interface TestContext extends BotContext {
 }
 
 /** A context with a real queue (whose processor is `processor`), a real in-memory store, and logs kept in `lines`. */
-export function testContext(processor: Processor<JobRequest, JobResult, Progress>, opts: QueueOptions = {}): TestContext {
+export function testContext(processor: Processor<JobRequest, JobResult, Progress>, opts: QueueOptions & { delivery?: Partial<DeliveryTimings> } = {}): TestContext {
   const queue = new InferenceQueue<JobRequest, JobResult, Progress>({ jobTimeoutMs: 200, ...opts });
   queue.process(processor);
   const lines: Record<string, unknown>[] = [];
@@ -66,6 +68,8 @@ export function testContext(processor: Processor<JobRequest, JobResult, Progress
     pendingClassify: new Map(),
     battleTimers: new Map(),
     now: Date.now,
+    deliveries: new Deliveries(opts.delivery ?? { backoffMs: 5, fallbackAfterMs: 20, giveUpAfterMs: 200 }),
+    pacing: { durations: new JobDurations(), positionIntervalMs: 10_000 },
     lines,
   } as unknown as TestContext;
 }
