@@ -126,6 +126,7 @@ async function attemptDelivery(ctx: BotContext, reply: Reply, d: Pending, log: L
   }
   let failingSince: number | null = null;
   for (let attempt = 1; ; attempt++) {
+    const attemptStarted = now();
     try {
       const message = await show(reply, presentation);
       safely('is done', () => {
@@ -143,12 +144,12 @@ async function attemptDelivery(ctx: BotContext, reply: Reply, d: Pending, log: L
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       safely('failed once', () => d.id !== null && ctx.store.outbox.failedAttempt(d.id, reason));
-      failingSince ??= now();
+      failingSince ??= attemptStarted;
       const retryable = isRetryable(error);
       log.warn('delivery attempt failed', { error, attempt, retryable });
       if (!retryable || now() - failingSince >= timings.fallbackAfterMs) {
         if (reply.fallBackToChannel()) {
-          failingSince = now();
+          failingSince = null;
           continue; // at once, by the other way
         }
         if (!retryable) return giveUp(ctx, reply, d, log, error, `⚠️ Your result is ready, but Discord refused to show it (${reason}). Please try again.`);
@@ -180,7 +181,6 @@ async function giveUp(ctx: BotContext, reply: Reply, d: Pending, log: Logger, er
 }
 
 function duration(ms: number): string {
-  if (ms >= 2 * 3600_000) return `${Math.round(ms / 3600_000)} hours`;
-  if (ms >= 2 * 60_000) return `${Math.round(ms / 60_000)} minutes`;
-  return `${Math.max(1, Math.round(ms / 1000))} seconds`;
+  const [n, unit] = ms >= 2 * 3600_000 ? [Math.round(ms / 3600_000), 'hour'] : ms >= 2 * 60_000 ? [Math.round(ms / 60_000), 'minute'] : [Math.max(1, Math.round(ms / 1000)), 'second'];
+  return `${n} ${unit}${n === 1 ? '' : 's'}`;
 }
