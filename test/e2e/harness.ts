@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import { MessageFlags, type APIMessage, type APIUser } from 'discord-api-types/v10';
 import sharp from 'sharp';
 import { Bot } from '../../src/discord/bot.ts';
+import type { DeliveryTimings } from '../../src/discord/outbox.ts';
 import { loadConfig } from '../../src/discord/config.ts';
 import { deployCommands } from '../../src/discord/deploy.ts';
 import { createLogger } from '../../src/discord/logger.ts';
@@ -54,6 +55,8 @@ export interface BotOptions {
   store?: Store;
   /** The bot's clock for battle deadlines. */
   now?: () => number;
+  /** The outbox's timings (shortened in tests; the logic is the same). */
+  delivery?: Partial<DeliveryTimings>;
 }
 
 /** A bot (a new process, as far as Discord can tell) connected to an already running local Discord. */
@@ -61,7 +64,7 @@ export async function startBot(discord: LocalDiscord, opts: BotOptions = {}): Pr
   const config = loadConfig(sandboxEnv(discord, opts.env));
   const logs: Record<string, unknown>[] = [];
   const log = createLogger({ level: 'info', secrets: [discord.token], write: (line) => logs.push(JSON.parse(line) as Record<string, unknown>) });
-  const bot = await Bot.create({ config, engine: await sharedEngine(), log, ...(opts.store ? { store: opts.store } : {}), ...(opts.now ? { now: opts.now } : {}) });
+  const bot = await Bot.create({ config, engine: await sharedEngine(), log, ...(opts.store ? { store: opts.store } : {}), ...(opts.now ? { now: opts.now } : {}), ...(opts.delivery ? { delivery: opts.delivery } : {}) });
   await bot.start();
   return { bot, logs };
 }
