@@ -3,19 +3,29 @@
  * place; editing each waiting message each time would be N edits per job (Discord's per-route
  * limits answer that with 429s). So a waiting job's message is edited only when its place or its
  * estimated wait changed meaningfully, and at most once per `intervalMs` (10 s); a change that
- * comes too soon waits for the end of the interval and is then shown as it is by then. Progress
+ * comes too soon waits for the end of the interval and is then shown as it is by then (so the
+ * edits of many messages spread out instead of coming in one burst per finished job). Progress
  * previews are throttled by the queue (1.5 s) and are not this module's.
  */
 
 /** At most one position edit per message this often. */
 export const POSITION_INTERVAL_MS = 10_000;
 
-/** Shown exactly from here down (each step near the front matters); farther back, only big moves. */
-const EXACT_FROM = 10;
-/** Farther back, a move of at least this share of the place last shown (120 → 80, not 120 → 119). */
-const MEANINGFUL_SHARE = 1 / 3;
+/**
+ * A move is meaningful when the place (or the estimated wait) is down to 40 % of what the message
+ * shows, or up to twice it, or the job is next: 180 → 72 → 28 → 11 → 4 → 1 is six edits however
+ * slowly the line moves (a few fewer when the 10 s interval binds first).
+ */
+const DOWN_TO = 0.4;
+const UP_TO = 2;
 
-/** The estimated wait, in the coarse words a person reads (so it changes rarely): null when unknown. */
+export interface Shown {
+  position: number;
+  /** The estimated wait in ms (null: not known yet). */
+  waitMs: number | null;
+}
+
+/** The estimated wait, in the coarse words a person reads: null when unknown. */
 export function waitText(ms: number | null): string | null {
   if (ms === null || !Number.isFinite(ms)) return null;
   const minutes = ms / 60_000;
@@ -25,13 +35,15 @@ export function waitText(ms: number | null): string | null {
   return `about ${Math.round(minutes / 60)} h`;
 }
 
-/** Whether the place (and wait) now is worth an edit, given what the message shows. */
-export function meaningful(shown: { position: number; wait: string | null } | null, now: { position: number; wait: string | null }): boolean {
+const moved = (shown: number, now: number) => now <= shown * DOWN_TO || now >= shown * UP_TO;
+
+/** Whether the place and wait now are worth an edit, given what the message shows. */
+export function meaningful(shown: Shown | null, now: Shown): boolean {
   if (!shown) return true;
-  if (now.position === shown.position) return now.wait !== shown.wait;
-  if (now.position <= EXACT_FROM) return true;
-  if (Math.abs(shown.position - now.position) >= shown.position * MEANINGFUL_SHARE) return true;
-  return now.wait !== shown.wait;
+  if (now.position === 1 && shown.position !== 1) return true;
+  if (moved(shown.position, now.position)) return true;
+  if (now.waitMs === null || now.position === shown.position) return false;
+  return shown.waitMs === null || moved(shown.waitMs, now.waitMs);
 }
 
 /**
@@ -67,7 +79,7 @@ export function positionUpdates(opts: {
 }): PositionUpdates {
   const intervalMs = opts.intervalMs ?? POSITION_INTERVAL_MS;
   const now = opts.now ?? Date.now;
-  let shown: { position: number; wait: string | null } | null = null;
+  let shown: Shown | null = null;
   let shownAt = -Infinity;
   let latest: number | null = null;
   let timer: NodeJS.Timeout | null = null;
@@ -76,7 +88,7 @@ export function positionUpdates(opts: {
   const consider = () => {
     timer = null;
     if (stopped || latest === null) return;
-    const next = { position: latest, wait: waitText(opts.durations.waitAt(latest)) };
+    const next = { position: latest, waitMs: opts.durations.waitAt(latest) };
     if (!meaningful(shown, next)) return;
     const wait = shownAt + intervalMs - now();
     if (wait > 0) {
@@ -86,7 +98,7 @@ export function positionUpdates(opts: {
     }
     shown = next;
     shownAt = now();
-    opts.show(next.position, next.wait);
+    opts.show(next.position, waitText(next.waitMs));
   };
 
   return {

@@ -3,14 +3,20 @@ import { describe, expect, it, vi } from 'vitest';
 import { JobDurations, meaningful, positionUpdates, waitText } from '../../src/discord/pacing.ts';
 
 describe('position edits', () => {
-  it('are meaningful near the front at every step, farther back only for a move of a third, or a new estimated wait', () => {
-    expect(meaningful(null, { position: 180, wait: null })).toBe(true);
-    expect(meaningful({ position: 180, wait: null }, { position: 179, wait: null })).toBe(false);
-    expect(meaningful({ position: 180, wait: null }, { position: 120, wait: null })).toBe(true);
-    expect(meaningful({ position: 12, wait: null }, { position: 10, wait: null })).toBe(true);
-    expect(meaningful({ position: 3, wait: null }, { position: 3, wait: null })).toBe(false);
-    expect(meaningful({ position: 100, wait: 'about 5 min' }, { position: 99, wait: 'about 4 min' })).toBe(true);
-    expect(meaningful({ position: 100, wait: 'about 5 min' }, { position: 99, wait: 'about 5 min' })).toBe(false);
+  it('are meaningful when the place or the wait is down to 40 % or up to twice what is shown, or the job is next', () => {
+    const at = (position: number, waitMs: number | null = null) => ({ position, waitMs });
+    expect(meaningful(null, at(180))).toBe(true);
+    expect(meaningful(at(180), at(100))).toBe(false);
+    expect(meaningful(at(180), at(72))).toBe(true);
+    expect(meaningful(at(4), at(2))).toBe(false);
+    expect(meaningful(at(2), at(1))).toBe(true);
+    expect(meaningful(at(1), at(1))).toBe(false);
+    expect(meaningful(at(10), at(20))).toBe(true);
+    // The wait: jobs turned out much quicker (or slower) than the estimate shown.
+    expect(meaningful(at(50, 600_000), at(49, 200_000))).toBe(true);
+    expect(meaningful(at(50, 600_000), at(49, 500_000))).toBe(false);
+    expect(meaningful(at(50, null), at(49, 500_000))).toBe(true);
+    expect(meaningful(at(50, 600_000), at(50, 100_000))).toBe(false);
   });
 
   it('say the wait coarsely', () => {
@@ -26,7 +32,7 @@ describe('position edits', () => {
     expect(durations.waitAt(10)).toBe(12_000);
   });
 
-  it('a queue of 180 moving up one place per job (0.5 s each) gets a handful of edits per waiting message, 10 s apart, the last near the front', () => {
+  it('a queue of 180 moving up one place per job (0.5 s each) gets four edits for the last waiting message, 10 s apart (the front moves faster than the interval)', () => {
     vi.useFakeTimers();
     try {
       const shown: { position: number; at: number }[] = [];
@@ -36,7 +42,7 @@ describe('position edits', () => {
         vi.advanceTimersByTime(500);
       }
       updates.stop();
-      expect(shown.map((s) => s.position)).toEqual([180, 120, 80, 53, 34, 14]);
+      expect(shown.map((s) => s.position)).toEqual([180, 72, 28, 9]);
       for (let i = 1; i < shown.length; i++) expect(shown[i]!.at - shown[i - 1]!.at).toBeGreaterThanOrEqual(10_000);
     } finally {
       vi.useRealTimers();

@@ -57,6 +57,10 @@ export interface BotOptions {
   now?: () => number;
   /** The outbox's timings (shortened in tests; the logic is the same). */
   delivery?: Partial<DeliveryTimings>;
+  /** At most one position edit per message this often (default 10 s). */
+  positionIntervalMs?: number;
+  /** Another engine than the shared one (e.g. one that takes longer per job). */
+  engine?: Engine;
 }
 
 /** A bot (a new process, as far as Discord can tell) connected to an already running local Discord. */
@@ -64,7 +68,15 @@ export async function startBot(discord: LocalDiscord, opts: BotOptions = {}): Pr
   const config = loadConfig(sandboxEnv(discord, opts.env));
   const logs: Record<string, unknown>[] = [];
   const log = createLogger({ level: 'info', secrets: [discord.token], write: (line) => logs.push(JSON.parse(line) as Record<string, unknown>) });
-  const bot = await Bot.create({ config, engine: await sharedEngine(), log, ...(opts.store ? { store: opts.store } : {}), ...(opts.now ? { now: opts.now } : {}), ...(opts.delivery ? { delivery: opts.delivery } : {}) });
+  const bot = await Bot.create({
+    config,
+    engine: opts.engine ?? (await sharedEngine()),
+    log,
+    ...(opts.store ? { store: opts.store } : {}),
+    ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.delivery ? { delivery: opts.delivery } : {}),
+    ...(opts.positionIntervalMs ? { positionIntervalMs: opts.positionIntervalMs } : {}),
+  });
   await bot.start();
   return { bot, logs };
 }

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { APIMessage } from 'discord-api-types/v10';
+import type { RecordedRequest } from '../../src/sandbox/index.ts';
 import { hasResult, mention, useDurableHarness } from './harness.ts';
 
 const h = useDurableHarness();
@@ -16,7 +17,7 @@ const POST_ROUTE = 'POST /channels/:channel/messages';
 /** The result messages in the channel whose content has `prompt`. */
 const resultsFor = (prompt: string) => h.discord.channelMessages().filter((m) => hasResult(m) && m.content.includes(prompt));
 /** The request that created a message, as the bot sent it (recorded once its answer is sent). */
-const creationOf = (message: APIMessage) => h.discord.waitForRequest((r) => r.messageId === message.id && r.action === 'create');
+const creationOf = (message: APIMessage) => h.discord.waitForRequest((r: RecordedRequest) => r.messageId === message.id && r.action === 'create');
 
 describe('delivery through the outbox', () => {
   it('a result survives 10 minutes of 500s on the edit route: posted once, to the channel, mentioning the requester at creation; the job is done, not failed', async () => {
