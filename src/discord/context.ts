@@ -5,7 +5,7 @@ import type { Store } from '../store/index.ts';
 import type { AttachmentMeta, AttachmentPolicy, Downloads } from './attachments.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
-import type { Deliveries } from './outbox.ts';
+import type { Deliveries } from './deliveries.ts';
 import type { JobDurations } from './pacing.ts';
 import type { JobRequest, JobResult } from './request.ts';
 import type { SeenInteractions } from './seen-interactions.ts';
