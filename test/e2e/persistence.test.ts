@@ -83,7 +83,7 @@ describe('persistence across restarts (real SQLite in a temp dir)', () => {
     const leeResult = await h.discord.waitForMessage((m) => hasResult(m) && m.content.startsWith(`<@${lee.id}>`) && m.content.includes('a small white circle'));
     expect(await decodePng(kimResult)).toEqual({ width: 256, height: 256 });
     expect(await decodePng(leeResult)).toEqual({ width: 128, height: 128 });
-    await h.discord.waitUntil(() => (store.journal.unfinished().length === 0 ? true : null), 30_000, 'the journal to empty');
+    await h.discord.waitUntil(() => (store.journal.unfinished().length === 0 && store.outbox.pending().length === 0 ? true : null), 30_000, 'the journal and the outbox to empty');
     const jobs = store.sqlite.prepare('SELECT user_id AS user, state, attempts, result_message_id AS message FROM jobs ORDER BY id').all();
     expect(jobs).toEqual([
       { user: kim.id, state: 'done', attempts: 2, message: kimResult.id }, // running at the kill, then once more
@@ -125,7 +125,7 @@ describe('persistence across restarts (real SQLite in a temp dir)', () => {
 
     const { store } = await h.boot(dbPath);
     const posted = await h.discord.waitForMessage((m) => hasResult(m) && m.content.startsWith(`<@${bo.id}>`) && m.content.includes('a small pink triangle'));
-    await h.discord.waitUntil(() => (store.journal.unfinished().length === 0 ? true : null), 30_000, 'the journal to empty');
+    await h.discord.waitUntil(() => (store.journal.unfinished().length === 0 && store.outbox.pending().length === 0 ? true : null), 30_000, 'the journal and the outbox to empty');
     expect(store.journal.get(2)).toMatchObject({ userId: bo.id, state: 'done', attempts: 1, resultMessageId: posted.id });
     expect(resultsFor('a small pink triangle')).toHaveLength(1);
   });
