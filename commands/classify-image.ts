@@ -1,4 +1,4 @@
-import { ApplicationCommandType, ContextMenuCommandBuilder, type MessageContextMenuCommandInteraction } from 'discord.js';
+import { ApplicationCommandType, ContextMenuCommandBuilder, type Attachment, type Message, type MessageContextMenuCommandInteraction } from 'discord.js';
 import { UserInputError } from '../src/engine/index.ts';
 import { attachmentMeta, checkAttachment } from '../src/discord/attachments.ts';
 import type { BotContext } from '../src/discord/context.ts';
@@ -7,11 +7,16 @@ import { labelsModal } from '../src/discord/handlers/classify-labels.ts';
 /** Right-click a message → Apps → "Classify image": asks for labels in a modal (handlers/classify-labels.ts answers it). */
 export const data = new ContextMenuCommandBuilder().setName('Classify image').setType(ApplicationCommandType.Message);
 
-export async function execute(interaction: MessageContextMenuCommandInteraction, ctx: BotContext): Promise<void> {
-  const attachments = [...interaction.targetMessage.attachments.values()];
+/** The image a message menu works on: the message's first image attachment (or its first attachment). */
+export function imageOfMessage(message: Message): Attachment {
+  const attachments = [...message.attachments.values()];
   const found = attachments.find((a) => a.contentType?.startsWith('image/')) ?? attachments[0];
   if (!found) throw new UserInputError('That message has no image attached: use this on a message with an image.');
-  const image = checkAttachment(attachmentMeta(found), ctx.attachments);
+  return found;
+}
+
+export async function execute(interaction: MessageContextMenuCommandInteraction, ctx: BotContext): Promise<void> {
+  const image = checkAttachment(attachmentMeta(imageOfMessage(interaction.targetMessage)), ctx.attachments);
   ctx.pendingClassify.set(interaction.id, image);
   setTimeout(() => ctx.pendingClassify.delete(interaction.id), 15 * 60_000).unref();
   await interaction.showModal(labelsModal(interaction.id));

@@ -71,6 +71,10 @@ export async function runRequest(ctx: ProcessorContext, request: JobRequest, opt
       const scores = await engine.classify(image, request.labels, { maxLabels: MAX_LABELS, ...(request.template ? { template: request.template } : {}) });
       return { kind: 'scores', scores };
     }
+    case 'describe': {
+      const image = await ctx.downloads.take(request.image, 'The image', opts.signal);
+      return { kind: 'captions', captions: await engine.describe(image, { top: request.top }) };
+    }
     case 'battle-entry': {
       const battle = ctx.store ? ctx.store.battles.get(request.battleId) : { state: 'open', theme: request.theme };
       if (!battle || battle.state !== 'open') throw new UserInputError('The battle closed before your entry could be drawn.');

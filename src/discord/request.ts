@@ -23,6 +23,8 @@ export type JobRequest = {
   | { kind: 'vary'; image: ImageSource; n: number }
   | { kind: 'blend'; first: ImageSource; second: ImageSource; ratio: number; animate: boolean }
   | { kind: 'classify'; image: AttachmentMeta; labels: string[]; template: string | null }
+  /** The captions of the pack's world CLIP ranks highest for an image. */
+  | { kind: 'describe'; image: AttachmentMeta; top: number }
   /** A reserved battle entry, drawn from its prompt and judged against the theme. */
   | { kind: 'battle-entry'; battleId: number; entryId: number; prompt: string; theme: string }
 );
@@ -46,11 +48,15 @@ export interface EntryResult extends Generation {
   /** The CLIP judge: cosine of the theme's text embedding and the entry's image embedding. */
   judge: number;
 }
-export type JobResult = ImagesResult | ScoresResult | EntryResult;
+export interface CaptionsResult {
+  kind: 'captions';
+  captions: { caption: string; score: number }[];
+}
+export type JobResult = ImagesResult | ScoresResult | EntryResult | CaptionsResult;
 
-/** Whether a kind is journalled (runs again after a restart). A classification is quick and stores nothing. */
+/** Whether a kind is journalled (runs again after a restart). A classification or description is quick and stores nothing. */
 export function isJournalled(request: JobRequest): boolean {
-  return request.kind !== 'classify';
+  return request.kind !== 'classify' && request.kind !== 'describe';
 }
 
 /** The attachments a request will fetch, with the words its errors name them by. */
@@ -62,6 +68,7 @@ export function attachmentsOf(request: JobRequest): { attachment: AttachmentMeta
     case 'blend':
       return [...of(request.first, 'The first image'), ...of(request.second, 'The second image')];
     case 'classify':
+    case 'describe':
       return [{ attachment: request.image, what: 'The image' }];
     default:
       return [];
@@ -127,4 +134,8 @@ export function battleEntryRequest(entry: { userId: string; battleId: number; en
 
 export function classifyRequest(userId: string, image: AttachmentMeta, labels: string[], template: string | null): JobRequest {
   return { kind: 'classify', userId, image, labels, template, label: `classify: ${labels.length} labels`, headline: `Classifying ${plain(image.name)} among ${labels.length} labels` };
+}
+
+export function describeRequest(userId: string, image: AttachmentMeta, top: number): JobRequest {
+  return { kind: 'describe', userId, image, top, label: `describe: ${image.name.slice(0, 40)}`, headline: `Describing ${plain(image.name)}` };
 }
