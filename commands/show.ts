@@ -1,6 +1,6 @@
 import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import type { BotContext } from '../src/discord/context.ts';
-import { resultButtons } from '../src/discord/delivery.ts';
+import { resultRows } from '../src/discord/delivery.ts';
 import { reactionsFor } from '../src/discord/handlers/cell-reaction.ts';
 import { NO_PINGS, replyEphemeral } from '../src/discord/replies.ts';
 import { quote } from '../src/discord/texts.ts';
@@ -31,9 +31,9 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
   if (deferredId) copy(deferredId);
   const what = stored.prompt ? quote(stored.prompt) : stored.kind === 'blend' ? 'A blend' : 'Variations';
   const message = await interaction.editReply({
-    content: `${what}\nseed ${stored.seed} · shown again from a result of <@${stored.ownerId}> · V1–V${cells} for variations, 🔁 for a new seed`,
+    content: `${what}\nseed ${stored.seed} · shown again from a result of <@${stored.ownerId}> · V1–V${cells} for variations, ${cells > 1 ? `U1–U${cells} for one image at full size, ` : ''}🔁 for a new seed`,
     files: [{ attachment: stored.grid, name: `unclip-${stored.seed}.png` }],
-    components: [resultButtons(cells)],
+    components: resultRows(cells),
     allowedMentions: NO_PINGS,
   });
   if (message.id !== deferredId) copy(message.id);

@@ -14,6 +14,7 @@ import { DISCORD_UPLOAD_LIMIT } from './config.ts';
 import type { BotContext } from './context.ts';
 import * as again from './handlers/again.ts';
 import { CELL_EMOJIS, reactionsFor } from './handlers/cell-reaction.ts';
+import { upscaleRow } from './handlers/upscale.ts';
 import * as variations from './handlers/variations.ts';
 import { voteRow } from './handlers/vote.ts';
 import type { Reply, ReplyPayload } from './replies.ts';
@@ -28,6 +29,12 @@ export function resultButtons(cells: number) {
   return row;
 }
 
+/** The rows under an image result: V1…Vn and 🔁, then U1…Un for a grid. */
+export function resultRows(cells: number): ActionRowBuilder<ButtonBuilder>[] {
+  const u = upscaleRow(cells);
+  return u ? [resultButtons(cells), u] : [resultButtons(cells)];
+}
+
 /** The files of a result, kept under Discord's 10 MiB per message (the animation goes first). */
 export function resultFiles(result: Pick<ImagesResult, 'grid' | 'seed' | 'animation'>): { attachment: Buffer; name: string }[] {
   const files = [{ attachment: result.grid, name: `unclip-${result.seed}.png` }];
@@ -40,9 +47,9 @@ export function resultFiles(result: Pick<ImagesResult, 'grid' | 'seed' | 'animat
 export function renderImages(headline: string, result: ImagesResult): ReplyPayload {
   const cells = result.images.length;
   return {
-    content: `${headline}\nseed ${result.seed} · V1–V${cells} or react ${cells > 1 ? `1️⃣–${CELL_EMOJIS[cells - 1]}` : '🔁'} for variations, 🔁 button for a new seed`,
+    content: `${headline}\nseed ${result.seed} · V1–V${cells} or react ${cells > 1 ? `1️⃣–${CELL_EMOJIS[cells - 1]}` : '🔁'} for variations, ${cells > 1 ? `U1–U${cells} for one image at full size, ` : ''}🔁 button for a new seed`,
     files: resultFiles(result),
-    components: [resultButtons(cells)],
+    components: resultRows(cells),
   };
 }
 

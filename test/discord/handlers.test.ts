@@ -11,6 +11,7 @@ import { cellForReaction, cellReaction, reactionsFor } from '../../src/discord/h
 import * as classifyLabels from '../../src/discord/handlers/classify-labels.ts';
 import { HANDLERS } from '../../src/discord/handlers/index.ts';
 import { unvoteReaction } from '../../src/discord/handlers/unvote-reaction.ts';
+import * as upscale from '../../src/discord/handlers/upscale.ts';
 import * as variations from '../../src/discord/handlers/variations.ts';
 import * as vote from '../../src/discord/handlers/vote.ts';
 import type { ReactionEvent } from '../../src/discord/handler.ts';
@@ -38,6 +39,8 @@ describe('custom ids', () => {
     expect(parsedBy(vote.customId(42))).toEqual({ handler: vote.vote, parsed: 42 });
     expect(parsedBy('battle:vote:x')).toBeNull();
     expect(parsedBy('gen:v:9')).toBeNull();
+    expect(parsedBy(upscale.customId(3))).toEqual({ handler: upscale.upscale, parsed: 3 });
+    expect(parsedBy('gen:u:5')).toBeNull();
     expect(findHandler(HANDLERS, 'modal', button(classifyLabels.customId('123')))).toEqual({ handler: classifyLabels.classifyLabels, parsed: '123' });
     expect(findHandler(HANDLERS, 'button', button(classifyLabels.customId('123')))).toBeNull();
     expect(cellForReaction('2️⃣', 4)).toBe(1);
@@ -83,6 +86,19 @@ describe('V1–V4 and 🔁 buttons', () => {
     const blend = await again.again.run(click('m2'), true, ctx);
     expect(blend).toMatchObject({ kind: 'vary', n: 1, headline: 'Blend, new seed' });
     expect(Array.from((blend as { image: { embedding: Float32Array } }).image.embedding)).toEqual([5, 5]);
+  });
+});
+
+describe('U1–U4 buttons', () => {
+  it('U rows only under a grid; refuses a result it has no data or no picture for, and a cell it does not have', async () => {
+    expect(upscale.upscaleRow(1)).toBeNull();
+    expect(upscale.upscaleRow(3)!.toJSON().components.map((c) => ('custom_id' in c ? c.custom_id : null))).toEqual(['gen:u:1', 'gen:u:2', 'gen:u:3']);
+    const ctx = idle();
+    ctx.store.generations.save(stored({ embeddings: [emb(1, 0), emb(0, 1)] }));
+    const click = (id: string, cell: number) => upscale.upscale.run(button(upscale.customId(cell), { message: { id }, user: { id: 'bob' } }), cell, ctx);
+    await expect(click('gone', 0)).rejects.toThrow('I no longer have the data of this result, so I cannot post one of its images.');
+    await expect(click('m1', 3)).rejects.toThrow('This result has only 2 image(s).');
+    await expect(click('m1', 0)).rejects.toThrow('I have the data of this result but not its picture');
   });
 });
 

@@ -7,7 +7,7 @@ import { decodePng, hasResult, isEphemeral, shapePng, useHarness } from './harne
 const h = useHarness();
 
 describe('commands (real discord.js ↔ local Discord, real ONNX pack)', () => {
-  it('/imagine defers, then posts a 2×2 PNG grid with the prompt, seed, V1–V4 and 🔁, and adds 1️⃣–4️⃣', async () => {
+  it('/imagine defers, then posts a 2×2 PNG grid with the prompt, seed, V1–V4, 🔁 and U1–U4, and adds 1️⃣–4️⃣', async () => {
     const alice = h.discord.addUser('alice');
     const run = h.discord.slash(alice, 'imagine', { prompt: 'a big red star on a blue background', seed: 7 });
     expect(await run.acknowledged()).toBe(InteractionResponseType.DeferredChannelMessageWithSource);
@@ -16,7 +16,7 @@ describe('commands (real discord.js ↔ local Discord, real ONNX pack)', () => {
     expect(result.content).toContain('a big red star on a blue background');
     expect(result.content).toContain('seed 7');
     expect(await decodePng(result)).toEqual({ width: 256, height: 256 });
-    expect(buttons(result).map((b) => b.label ?? b.custom_id)).toEqual(['V1', 'V2', 'V3', 'V4', 'gen:again']);
+    expect(buttons(result).map((b) => b.label ?? b.custom_id)).toEqual(['V1', 'V2', 'V3', 'V4', 'gen:again', 'U1', 'U2', 'U3', 'U4']);
     const reactions = await h.discord.waitUntil(() => {
       const r = h.discord.messageById(result.id).reactions;
       return r.size === 4 ? [...r.keys()] : null;

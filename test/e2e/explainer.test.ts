@@ -1,6 +1,9 @@
 /** The explainer's show beyond the basics (issue 15): /describe and "Describe image", U1–U4, text diffs. */
 import { describe, expect, it } from 'vitest';
-import { decodePng, isEphemeral, shapePng, useHarness } from './harness.ts';
+import sharp from 'sharp';
+import type { APIMessage } from 'discord-api-types/v10';
+import { buttons } from '../../src/sandbox/index.ts';
+import { decodePng, hasResult, isEphemeral, shapePng, useHarness } from './harness.ts';
 
 const h = useHarness();
 
@@ -37,5 +40,50 @@ describe('/describe and "Describe image" (real discord.js ↔ local Discord, rea
     const posted = await h.discord.post(alice, 'no picture here');
     const answer = await h.discord.messageCommand(alice, 'Describe image', posted).waitForEphemeral();
     expect(answer.content).toContain('That message has no image attached');
+  });
+});
+
+async function pixels(message: APIMessage, name: RegExp): Promise<{ data: Buffer; width: number; height: number }> {
+  const attachment = message.attachments.find((a) => name.test(a.filename))!;
+  const { data, info } = await sharp(Buffer.from(await (await fetch(attachment.url)).arrayBuffer())).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height };
+}
+
+describe('U1–U4: one cell of a grid on its own', () => {
+  it('U3 posts image 3 at the size it was drawn, pixel for pixel, with its own V1 and 🔁 that work', async () => {
+    const alice = h.discord.addUser('ualice');
+    const bob = h.discord.addUser('ubob');
+    const grid = await h.discord.slash(alice, 'imagine', { prompt: 'a big purple heart on a white background', seed: 5 }).waitForMessage(hasResult);
+    expect(grid.content).toContain('U1–U4 for one image at full size');
+    const original = h.bot.ctx.store.generations.get(grid.id)!;
+
+    const cell = await h.discord.click(bob, grid, 'gen:u:3').waitForMessage((m) => m.attachments.some((a) => a.filename === 'unclip-5-u3.png'));
+    expect(isEphemeral(cell)).toBe(false);
+    expect(cell.content).toContain('a big purple heart on a white background');
+    expect(cell.content).toContain('image 3');
+    expect(buttons(cell).map((b) => b.label ?? b.custom_id)).toEqual(['V1', 'gen:again']);
+    // The bottom-left quarter of the 256 px grid, exactly.
+    const whole = await pixels(grid, /^unclip-5\.png$/);
+    const alone = await pixels(cell, /-u3\.png$/);
+    expect([alone.width, alone.height]).toEqual([whole.width / 2, whole.height / 2]);
+    const row = (y: number) => whole.data.subarray(((whole.height / 2 + y) * whole.width) * 3, ((whole.height / 2 + y) * whole.width + alone.width) * 3);
+    for (const y of [0, 17, alone.height - 1]) expect(Buffer.compare(alone.data.subarray(y * alone.width * 3, (y + 1) * alone.width * 3), row(y))).toBe(0);
+    await h.discord.waitUntil(() => (h.discord.messageById(cell.id).reactions.has('🔁') ? true : null), 30_000, '🔁 under the cell');
+
+    const stored = h.bot.ctx.store.generations.get(cell.id)!;
+    expect(stored.ownerId).toBe(bob.id);
+    expect(Array.from(stored.embeddings[0]!)).toEqual(Array.from(original.embeddings[2]!));
+    // Its V1: variations of that very image.
+    const variations = await h.discord.click(alice, cell, 'gen:v:1').waitForMessage(hasResult);
+    expect(variations.content).toContain('Variations of image 1');
+    expect(Array.from(h.bot.ctx.store.generations.get(variations.id)!.source!)).toEqual(Array.from(original.embeddings[2]!));
+  });
+
+  it('a single image has no U button; a 2-image result has U1 and U2', async () => {
+    const alice = h.discord.addUser('ualice2');
+    const single = await h.discord.slash(alice, 'imagine', { prompt: 'a small green circle', count: 1 }).waitForMessage(hasResult);
+    expect(buttons(single).map((b) => b.custom_id)).toEqual(['gen:v:1', 'gen:again']);
+    const two = await h.discord.slash(alice, 'imagine', { prompt: 'a small green circle', count: 2 }).waitForMessage(hasResult);
+    expect(buttons(two).map((b) => b.custom_id)).toEqual(['gen:v:1', 'gen:v:2', 'gen:again', 'gen:u:1', 'gen:u:2']);
   });
 });

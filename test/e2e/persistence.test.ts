@@ -42,7 +42,7 @@ describe('persistence across restarts (real SQLite in a temp dir)', () => {
     const shown = await h.discord.slash(alice, 'show', { message: link }).waitForMessage(hasResult);
     expect(shown.id).not.toBe(original.id);
     expect(shown.content).toContain('a big purple heart');
-    expect(buttons(shown).map((b) => b.label ?? b.custom_id)).toEqual(['V1', 'V2', 'V3', 'V4', 'gen:again']);
+    expect(buttons(shown).map((b) => b.label ?? b.custom_id)).toEqual(['V1', 'V2', 'V3', 'V4', 'gen:again', 'U1', 'U2', 'U3', 'U4']);
     expect(h.discord.attachmentData(shown.attachments[0]!).equals(h.discord.attachmentData(original.attachments[0]!))).toBe(true);
     const fromShown = await h.discord.click(alice, shown, 'gen:v:1').waitForMessage(hasResult);
     expect(Array.from((await second.store.generations.get(fromShown.id))!.source!)).toEqual(Array.from(before!.embeddings[0]!));
