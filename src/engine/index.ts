@@ -39,7 +39,6 @@ export type { WorldVocabulary } from './world.ts';
 export { SCHEDULER_NAMES, type SchedulerName } from './schedulers/index.ts';
 export { scoreChartPng, DEFAULT_IMAGE_LIMITS, type ImageLimits } from './images.ts';
 export { gridCellPng } from './cells.ts';
-export { varyToward, textDiffEmbedding, validateStrength, DEFAULT_TEXT_DIFF_STRENGTH, TEXT_DIFF_MAX_THETA, type TextDiffResult } from './text-diff.ts';
 export { DEFAULT_MAX_LABELS, parseLabels, validatePrompt, validateTemplate } from './validate.ts';
 /** Cosine similarity of the engine's embeddings (unit vectors, or raw ones for format-2 packs that say so). */
 export { cosine as similarity } from './vectors.ts';

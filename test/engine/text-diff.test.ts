@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import { Engine, similarity, textDiffEmbedding, UserInputError, varyToward } from '../../src/engine/index.ts';
+import { Engine, similarity, UserInputError } from '../../src/engine/index.ts';
+import { textDiffEmbedding, varyToward } from '../../src/engine/text-diff.ts';
 import { PACK_DIR } from './pack-fixture.ts';
 
 let engine: Engine;
