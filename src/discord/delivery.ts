@@ -90,13 +90,13 @@ export async function present(ctx: BotContext, reply: Reply, request: JobRequest
       followUp: async (message) => void (await message.react(VOTE_EMOJI)),
     };
   }
-  if ((request.kind === 'imagine' || request.kind === 'vary' || request.kind === 'blend') && result.kind === 'images') {
+  if ((request.kind === 'imagine' || request.kind === 'vary' || request.kind === 'vary-toward' || request.kind === 'blend') && result.kind === 'images') {
     const stored = (messageId: string): StoredGeneration => ({
       messageId,
       channelId: reply.channelId,
       guildId: reply.guildId,
       ownerId: request.userId,
-      kind: request.kind,
+      kind: request.kind === 'vary-toward' ? 'vary' : request.kind,
       prompt: request.kind === 'imagine' ? request.prompt : null,
       seed: result.seed,
       embeddings: result.embeddings,
@@ -105,7 +105,7 @@ export async function present(ctx: BotContext, reply: Reply, request: JobRequest
       createdAt: Date.now(),
     });
     return {
-      payload: renderImages(request.headline, result),
+      payload: renderImages(result.note ? `${request.headline}\n${result.note}` : request.headline, result),
       save: (messageId) => ctx.store.generations.save(stored(messageId)),
       followUp: async (message) => {
         for (const emoji of reactionsFor(result.images.length)) await message.react(emoji);

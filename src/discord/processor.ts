@@ -4,9 +4,11 @@
  * messages, which are delivery.ts's.
  */
 import { DEFAULT_MAX_LABELS, similarity, UserInputError, type Engine, type GenerateOptions, type Progress } from '../engine/index.ts';
+import { varyToward } from '../engine/text-diff.ts';
 import type { Processor } from '../queue/index.ts';
 import type { BotContext } from './context.ts';
 import type { ImageSource, JobRequest, JobResult } from './request.ts';
+import { quote } from './texts.ts';
 
 export const ANIMATION_FRAMES = 12;
 /** The labels /classify and "Classify image" take (the engine's default cap). */
@@ -52,6 +54,13 @@ export async function runRequest(ctx: ProcessorContext, request: JobRequest, opt
       const input = await inputOf(ctx, request.image, 'The image', opts.signal);
       const source = input instanceof Float32Array ? input : (await engine.embedImages([input]))[0]!;
       return { kind: 'images', ...(await engine.vary(source, generateOptions(ctx, { ...opts, n: request.n }))), source };
+    }
+    case 'vary-toward': {
+      const input = await inputOf(ctx, request.image, 'The image', opts.signal);
+      const { from, toward, strength, animate, n } = request;
+      const result = await varyToward(engine, input, toward, { ...generateOptions(ctx, { ...opts, n }), from, strength, frames: animate ? ANIMATION_FRAMES : 1 });
+      const { blended, from: said, theta } = result;
+      return { kind: 'images', images: result.images, grid: result.grid, embeddings: result.embeddings, seed: result.seed, timings: result.timings, ...(result.animation ? { animation: result.animation } : {}), source: blended, note: `from ${quote(said)} toward ${quote(result.toward)}, θ ${theta.toFixed(2)}` };
     }
     case 'blend': {
       // Images or embeddings as they are: the engine names "the first/second image" in its messages.

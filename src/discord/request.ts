@@ -21,6 +21,8 @@ export type JobRequest = {
 } & (
   | { kind: 'imagine'; prompt: string; n: number; seed?: number; guidance?: number }
   | { kind: 'vary'; image: ImageSource; n: number }
+  /** A text diff: the image moved from what it shows (`from`, null: its best caption) toward `toward`; strength 0–100. */
+  | { kind: 'vary-toward'; image: ImageSource; n: number; toward: string; from: string | null; strength: number; animate: boolean }
   | { kind: 'blend'; first: ImageSource; second: ImageSource; ratio: number; animate: boolean }
   | { kind: 'classify'; image: AttachmentMeta; labels: string[]; template: string | null }
   /** The captions of the pack's world CLIP ranks highest for an image. */
@@ -38,6 +40,8 @@ export interface ImagesResult extends Generation {
   animation?: Buffer;
   /** What was decoded (vary/blend): 🔁 decodes it again. */
   source?: Float32Array | null;
+  /** A line under the headline that only the run could write (a text diff's starting caption). */
+  note?: string;
 }
 export interface ScoresResult {
   kind: 'scores';
@@ -64,6 +68,7 @@ export function attachmentsOf(request: JobRequest): { attachment: AttachmentMeta
   const of = (source: ImageSource, what: string) => ('attachment' in source ? [{ attachment: source.attachment, what }] : []);
   switch (request.kind) {
     case 'vary':
+    case 'vary-toward':
       return of(request.image, 'The image');
     case 'blend':
       return [...of(request.first, 'The first image'), ...of(request.second, 'The second image')];

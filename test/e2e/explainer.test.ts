@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import type { APIMessage } from 'discord-api-types/v10';
 import { buttons } from '../../src/sandbox/index.ts';
-import { decodePng, hasResult, isEphemeral, shapePng, useHarness } from './harness.ts';
+import { gridCellPng } from '../../src/engine/index.ts';
+import { decodePng, hasResult, isEphemeral, shapePng, sharedEngine, useHarness } from './harness.ts';
 
 const h = useHarness();
 
@@ -85,5 +86,49 @@ describe('U1–U4: one cell of a grid on its own', () => {
     expect(buttons(single).map((b) => b.custom_id)).toEqual(['gen:v:1', 'gen:again']);
     const two = await h.discord.slash(alice, 'imagine', { prompt: 'a small green circle', count: 2 }).waitForMessage(hasResult);
     expect(buttons(two).map((b) => b.custom_id)).toEqual(['gen:v:1', 'gen:v:2', 'gen:again', 'gen:u:1', 'gen:u:2']);
+  });
+});
+
+/** The share CLIP gives `toward` against `from` in each cell of a posted grid, averaged. */
+async function towardShare(message: APIMessage, cells: number, from: string, toward: string): Promise<number> {
+  const attachment = message.attachments.find((a) => /^unclip-\d+\.png$/.test(a.filename))!;
+  const grid = Buffer.from(await (await fetch(attachment.url)).arrayBuffer());
+  const engine = await sharedEngine();
+  let sum = 0;
+  for (let i = 0; i < cells; i++) sum += (await engine.classify(await gridCellPng(grid, cells, i), [from, toward])).find((s) => s.label === toward)!.score;
+  return sum / cells;
+}
+
+describe('/vary toward: text diffs', () => {
+  it('moves the image toward the target caption: CLIP\'s share of the target rises with the strength', async () => {
+    const alice = h.discord.addUser('talice');
+    const image = { filename: 'square.png', data: await shapePng() };
+    const shares: number[] = [];
+    for (const strength of [0, 50, 100]) {
+      const run = h.discord.slash(alice, 'vary', { image, toward: 'a green circle', strength, count: 4 });
+      const result = await run.waitForMessage(hasResult);
+      expect(result.content).toContain(`square.png moved toward **a green circle** (strength ${strength})`);
+      // `from` defaulted to the image's best caption, found when the job ran.
+      expect(result.content).toMatch(/from \*\*a (big |small )?red square on a blue background\*\* toward \*\*a green circle\*\*, θ \d\.\d\d/);
+      expect(h.bot.ctx.store.generations.get(result.id)?.kind).toBe('vary');
+      shares.push(await towardShare(result, 4, 'a red square on a blue background', 'a green circle'));
+    }
+    expect(shares[0]!).toBeLessThan(0.3);
+    expect(shares[2]!).toBeGreaterThan(0.7);
+    expect(shares[1]!).toBeGreaterThanOrEqual(shares[0]!);
+    expect(shares[2]!).toBeGreaterThanOrEqual(shares[1]!);
+  });
+
+  it('animate adds a WebP walk; from is taken as given; options without toward are refused privately', async () => {
+    const alice = h.discord.addUser('talice2');
+    const image = { filename: 'square.png', data: await shapePng() };
+    const result = await h.discord.slash(alice, 'vary', { image, toward: 'a blue heart', from: 'a red square', animate: true, count: 1 }).waitForMessage(hasResult);
+    expect(result.content).toContain('from **a red square** toward **a blue heart**');
+    const walk = result.attachments.find((a) => a.filename.endsWith('-walk.webp'));
+    expect(walk).toBeDefined();
+    const meta = await sharp(Buffer.from(await (await fetch(walk!.url)).arrayBuffer()), { animated: true }).metadata();
+    expect(meta.format).toBe('webp');
+    const refused = await h.discord.slash(alice, 'vary', { image, strength: 40 }).waitForEphemeral();
+    expect(refused.content).toBe('strength goes with toward: say which caption to move the image toward, e.g. toward:"a blue heart".');
   });
 });
