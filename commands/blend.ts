@@ -1,30 +1,50 @@
 import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
+import { UserInputError, validatePrompt } from '../src/engine/index.ts';
 import { attachmentMeta, checkAttachment } from '../src/discord/attachments.ts';
 import type { BotContext } from '../src/discord/context.ts';
 import { submit } from '../src/discord/jobs.ts';
 import { InteractionReply } from '../src/discord/replies.ts';
+import type { ImageSource } from '../src/discord/request.ts';
+import { quote } from '../src/discord/texts.ts';
 
+/** /blend: two images, or texts in place of either (the prior's image embedding for the text), mixed by slerp. */
 export const data = new SlashCommandBuilder()
   .setName('blend')
-  .setDescription('Blend two images: a picture between them')
-  .addAttachmentOption((o) => o.setName('first').setDescription('The first image').setRequired(true))
-  .addAttachmentOption((o) => o.setName('second').setDescription('The second image').setRequired(true))
-  .addIntegerOption((o) => o.setName('ratio').setDescription('Percent of the first image (default 50)').setMinValue(0).setMaxValue(100))
+  .setDescription('Blend two images (or texts): a picture between them')
+  .addAttachmentOption((o) => o.setName('first').setDescription('The first image (or give first_text)'))
+  .addAttachmentOption((o) => o.setName('second').setDescription('The second image (or give second_text)'))
+  .addStringOption((o) => o.setName('first_text').setDescription('A text in place of the first image, e.g. "a red star"').setMaxLength(300))
+  .addStringOption((o) => o.setName('second_text').setDescription('A text in place of the second image').setMaxLength(300))
+  .addIntegerOption((o) => o.setName('ratio').setDescription('Percent of the first (default 50)').setMinValue(0).setMaxValue(100))
   .addBooleanOption((o) => o.setName('animate').setDescription('Also an animation walking from the first to the second'));
 
+/** One side of the blend: its image or its text, exactly one of them. */
+function sideOf(interaction: ChatInputCommandInteraction, ctx: BotContext, which: 'first' | 'second'): { source: ImageSource; name: string } {
+  const attachment = interaction.options.getAttachment(which);
+  const text = interaction.options.getString(`${which}_text`);
+  if (attachment && text !== null) throw new UserInputError(`Give the ${which} image or ${which}_text, not both.`);
+  if (text !== null) {
+    const prompt = validatePrompt(text, `${which}_text`);
+    return { source: { text: prompt }, name: quote(prompt) };
+  }
+  if (!attachment) throw new UserInputError(`The ${which} side is missing: attach the ${which} image, or give ${which}_text.`);
+  const image = checkAttachment(attachmentMeta(attachment), ctx.attachments, `The ${which} image`);
+  return { source: { attachment: image }, name: `the ${which} image` };
+}
+
 export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
-  const first = checkAttachment(attachmentMeta(interaction.options.getAttachment('first', true)), ctx.attachments, 'The first image');
-  const second = checkAttachment(attachmentMeta(interaction.options.getAttachment('second', true)), ctx.attachments, 'The second image');
+  const first = sideOf(interaction, ctx, 'first');
+  const second = sideOf(interaction, ctx, 'second');
   const ratio = interaction.options.getInteger('ratio') ?? 50;
   const animate = interaction.options.getBoolean('animate') ?? false;
   submit(ctx, new InteractionReply(interaction, ctx.log), {
     kind: 'blend',
     userId: interaction.user.id,
-    first: { attachment: first },
-    second: { attachment: second },
+    first: first.source,
+    second: second.source,
     ratio,
     animate,
     label: `blend ${ratio}%`,
-    headline: `Blend: ${ratio} % of the first image, ${100 - ratio} % of the second`,
+    headline: `Blend: ${ratio} % of ${first.name}, ${100 - ratio} % of ${second.name}`,
   });
 }

@@ -4,6 +4,7 @@
  * messages, which are delivery.ts's.
  */
 import { DEFAULT_MAX_LABELS, similarity, UserInputError, type Engine, type GenerateOptions, type Progress } from '../engine/index.ts';
+import { randomSeed } from '../engine/rng.ts';
 import { varyToward } from '../engine/text-diff.ts';
 import type { Processor } from '../queue/index.ts';
 import type { BotContext } from './context.ts';
@@ -37,9 +38,11 @@ function generateOptions(ctx: ProcessorContext, extra: GenerateOptions): Generat
   };
 }
 
-/** The image (fetched, or fetched ahead) or the stored embedding. */
-function inputOf(ctx: ProcessorContext, source: ImageSource, what: string, signal: AbortSignal): Promise<Buffer | Float32Array> {
-  return 'embedding' in source ? Promise.resolve(source.embedding) : ctx.downloads.take(source.attachment, what, signal);
+/** The image (fetched, or fetched ahead), the stored embedding, or the prior's image embedding for a text (drawn with `seed`). */
+async function inputOf(ctx: ProcessorContext, source: ImageSource, what: string, signal: AbortSignal, seed = randomSeed()): Promise<Buffer | Float32Array> {
+  if ('embedding' in source) return source.embedding;
+  if ('text' in source) return (await ctx.engine.textToImageEmbeds(source.text, { ...generateOptions(ctx, { signal }), n: 1, seed }))[0]!;
+  return ctx.downloads.take(source.attachment, what, signal);
 }
 
 export async function runRequest(ctx: ProcessorContext, request: JobRequest, opts: { signal: AbortSignal; onProgress: (p: Progress) => void }): Promise<JobResult> {
@@ -64,12 +67,14 @@ export async function runRequest(ctx: ProcessorContext, request: JobRequest, opt
     }
     case 'blend': {
       // Images or embeddings as they are: the engine names "the first/second image" in its messages.
+      // One seed for the prior (a text's embedding) and the decoder: the same request gives the same picture.
+      const seed = randomSeed();
       const [first, second] = await Promise.all([
-        inputOf(ctx, request.first, 'The first image', opts.signal),
-        inputOf(ctx, request.second, 'The second image', opts.signal),
+        inputOf(ctx, request.first, 'The first image', opts.signal, seed),
+        inputOf(ctx, request.second, 'The second image', opts.signal, seed),
       ]);
       const result = await engine.blend(first, second, {
-        ...generateOptions(ctx, { ...opts, n: 1 }),
+        ...generateOptions(ctx, { ...opts, n: 1, seed }),
         ratio: request.ratio,
         frames: request.animate ? ANIMATION_FRAMES : 1,
       });

@@ -9,8 +9,11 @@ import type { StoredGeneration } from '../store/index.ts';
 import type { AttachmentMeta } from './attachments.ts';
 import { plain, quote } from './texts.ts';
 
-/** An image to start from: an attachment to fetch, or a stored normalized CLIP image embedding. */
-export type ImageSource = { attachment: AttachmentMeta } | { embedding: Float32Array };
+/**
+ * An image to start from: an attachment to fetch, a stored normalized CLIP image embedding, or a text
+ * (the image embedding the prior draws for it, as diffusers' Kandinsky `interpolate` takes texts).
+ */
+export type ImageSource = { attachment: AttachmentMeta } | { embedding: Float32Array } | { text: string };
 
 export type JobRequest = {
   userId: string;

@@ -204,29 +204,43 @@ export class Engine {
   }
 
   async imagine(prompt: string, opts: GenerateOptions = {}): Promise<Generation> {
-    const { prior } = this.requireGenerate('imagine');
-    const text = validatePrompt(prompt);
-    const tokens = this.clip.tokenCount(text);
-    if (tokens > this.pack.contextLength) {
-      throw new UserInputError(`The prompt is too long (${tokens} tokens; this model reads at most ${this.pack.contextLength}): shorten it.`);
-    }
+    this.requireGenerate('imagine');
+    const text = this.checkPrompt(prompt);
     const { n, seed, scheduler, steps, guidance, eta } = this.common(opts, 0);
-    const priorScheduler = opts.scheduler === undefined ? prior.config.defaultScheduler : scheduler;
+    const timings: Record<string, number> = {};
+    const t0 = now();
+    const imageEmbeds = await this.textToImageEmbeds(text, { ...opts, n, seed }, timings);
+    return this.generate(imageEmbeds, { seed, scheduler, steps, guidance, eta, rowStreams: imageEmbeds.map((_, i) => i), prompt: text }, opts, timings, t0);
+  }
+
+  /** The prior alone: `n` image embeddings for a prompt, row i seeded as imagine's (a blend takes one for a text). */
+  async textToImageEmbeds(prompt: string, opts: GenerateOptions & { n: number; seed: number }, timings: Record<string, number> = {}): Promise<Float32Array[]> {
+    const { prior } = this.requireGenerate('imagine');
+    const text = this.checkPrompt(prompt);
+    const priorScheduler = opts.scheduler === undefined ? prior.config.defaultScheduler : validateScheduler(opts.scheduler);
     const priorSteps = validateSteps(opts.priorSteps ?? defaultStepsFor(prior.config, priorScheduler), prior.config.trainSteps);
     const priorGuidance = validateGuidance(opts.priorGuidance ?? prior.config.defaultGuidance);
-    const timings: Record<string, number> = {};
     const t0 = now();
     const [textEmb] = await this.clip.embedTexts([text]);
     timings['text'] = now() - t0;
     const t1 = now();
-    const rngs = Array.from({ length: n }, (_, i) => new Rng(seed, i));
+    const rngs = Array.from({ length: opts.n }, (_, i) => new Rng(opts.seed, i));
     const signal = opts.signal ? { signal: opts.signal } : {};
     const onStep = (step: number, total: number) => opts.onProgress?.({ step, steps: total, stage: 'prior' });
     const imageEmbeds = this.unclip
       ? await this.unclip.prior(text, { steps: priorSteps, guidance: priorGuidance, noise: rngs, ...signal, onStep })
       : await this.prior!.sample({ textEmbeds: rngs.map(() => textEmb!), rngs, scheduler: priorScheduler, steps: priorSteps, guidance: priorGuidance, ...signal, onStep });
     timings['prior'] = now() - t1;
-    return this.generate(imageEmbeds, { seed, scheduler, steps, guidance, eta, rowStreams: imageEmbeds.map((_, i) => i), prompt: text }, opts, timings, t0);
+    return imageEmbeds;
+  }
+
+  private checkPrompt(prompt: string): string {
+    const text = validatePrompt(prompt);
+    const tokens = this.clip.tokenCount(text);
+    if (tokens > this.pack.contextLength) {
+      throw new UserInputError(`The prompt is too long (${tokens} tokens; this model reads at most ${this.pack.contextLength}): shorten it.`);
+    }
+    return text;
   }
 
   /** Resolves an image input (buffer or stored embedding) to an image embedding as the decoder reads it. */

@@ -132,3 +132,31 @@ describe('/vary toward: text diffs', () => {
     expect(refused.content).toBe('strength goes with toward: say which caption to move the image toward, e.g. toward:"a blue heart".');
   });
 });
+
+describe('/blend with texts in place of images', () => {
+  it('first_text stands for the image the prior draws for it: at ratio 100 the blend is that text, at 0 the other image', async () => {
+    const alice = h.discord.addUser('balice');
+    const second = { filename: 'green.png', data: await shapePng({ r: 40, g: 170, b: 60 }) };
+    const labels = ['a yellow star', 'a green square'];
+    const winners: string[] = [];
+    for (const ratio of [100, 0]) {
+      const result = await h.discord.slash(alice, 'blend', { first_text: 'a yellow star', second, ratio }).waitForMessage(hasResult);
+      expect(result.content).toContain(`Blend: ${ratio} % of **a yellow star**, ${100 - ratio} % of the second image`);
+      const png = Buffer.from(await (await fetch(result.attachments.find((a) => /^unclip-\d+\.png$/.test(a.filename))!.url)).arrayBuffer());
+      winners.push((await (await sharedEngine()).classify(png, labels))[0]!.label);
+    }
+    expect(winners).toEqual(['a yellow star', 'a green square']);
+  });
+
+  it('two texts blend with a walk; a side missing or given twice is refused privately', async () => {
+    const alice = h.discord.addUser('balice2');
+    const result = await h.discord.slash(alice, 'blend', { first_text: 'a red heart', second_text: 'a blue circle', animate: true }).waitForMessage(hasResult);
+    expect(result.content).toContain('Blend: 50 % of **a red heart**, 50 % of **a blue circle**');
+    expect(result.attachments.some((a) => a.filename.endsWith('-walk.webp'))).toBe(true);
+    const image = { filename: 'red.png', data: await shapePng() };
+    const missing = await h.discord.slash(alice, 'blend', { first: image }).waitForEphemeral();
+    expect(missing.content).toBe('The second side is missing: attach the second image, or give second_text.');
+    const twice = await h.discord.slash(alice, 'blend', { first: image, first_text: 'a red star', second_text: 'a cat' }).waitForEphemeral();
+    expect(twice.content).toBe('Give the first image or first_text, not both.');
+  });
+});
