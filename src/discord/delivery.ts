@@ -36,9 +36,10 @@ export function resultRows(cells: number): ActionRowBuilder<ButtonBuilder>[] {
 }
 
 /** The files of a result, kept under Discord's 10 MiB per message (the animation goes first). */
-export function resultFiles(result: Pick<ImagesResult, 'grid' | 'seed' | 'animation'>): { attachment: Buffer; name: string }[] {
+export function resultFiles(result: Pick<ImagesResult, 'grid' | 'seed' | 'animation' | 'gif'>): { attachment: Buffer; name: string }[] {
   const files = [{ attachment: result.grid, name: `unclip-${result.seed}.png` }];
   if (result.animation) files.push({ attachment: result.animation, name: `unclip-${result.seed}-walk.webp` });
+  if (result.gif) files.push({ attachment: result.gif, name: `unclip-${result.seed}-walk.gif` });
   while (files.length > 1 && files.reduce((n, f) => n + f.attachment.length, 0) > DISCORD_UPLOAD_LIMIT) files.pop();
   if (files[0]!.attachment.length > DISCORD_UPLOAD_LIMIT) throw new Error(`result image of ${files[0]!.attachment.length} bytes is over Discord's upload limit`);
   return files;
@@ -90,14 +91,16 @@ export async function present(ctx: BotContext, reply: Reply, request: JobRequest
       followUp: async (message) => void (await message.react(VOTE_EMOJI)),
     };
   }
-  if ((request.kind === 'imagine' || request.kind === 'vary' || request.kind === 'vary-toward' || request.kind === 'blend') && result.kind === 'images') {
+  if ((request.kind === 'imagine' || request.kind === 'vary' || request.kind === 'vary-toward' || request.kind === 'blend' || request.kind === 'dream') && result.kind === 'images') {
+    const prompt = request.kind === 'imagine' ? request.prompt : request.kind === 'dream' && 'prompt' in request.start ? request.start.prompt : null;
     const stored = (messageId: string): StoredGeneration => ({
       messageId,
       channelId: reply.channelId,
       guildId: reply.guildId,
       ownerId: request.userId,
-      kind: request.kind === 'vary-toward' ? 'vary' : request.kind,
-      prompt: request.kind === 'imagine' ? request.prompt : null,
+      // A text diff is stored as the variations it is; a dream as its frames (🔁: its start drawn again).
+      kind: request.kind === 'vary-toward' || (request.kind === 'dream' && !prompt) ? 'vary' : request.kind === 'dream' ? 'imagine' : request.kind,
+      prompt,
       seed: result.seed,
       embeddings: result.embeddings,
       source: result.source ?? null,

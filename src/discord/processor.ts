@@ -4,6 +4,7 @@
  * messages, which are delivery.ts's.
  */
 import { DEFAULT_MAX_LABELS, similarity, UserInputError, type Engine, type GenerateOptions, type Progress } from '../engine/index.ts';
+import { dream } from '../engine/dream.ts';
 import { randomSeed } from '../engine/rng.ts';
 import { varyToward } from '../engine/text-diff.ts';
 import type { Processor } from '../queue/index.ts';
@@ -79,6 +80,12 @@ export async function runRequest(ctx: ProcessorContext, request: JobRequest, opt
         frames: request.animate ? ANIMATION_FRAMES : 1,
       });
       return { kind: 'images', ...result, source: result.blended };
+    }
+    case 'dream': {
+      const { start, mode, frames } = request;
+      const from = 'prompt' in start ? start : { image: await inputOf(ctx, start.image, 'The image', opts.signal) };
+      const r = await dream(engine, from, { ...generateOptions(ctx, { signal: opts.signal }), mode, frames, onProgress: opts.onProgress });
+      return { kind: 'images', images: r.images, grid: r.grid, embeddings: r.embeddings, seed: r.seed, timings: r.timings, animation: r.animation, gif: r.gif, note: `${r.frames} frames (${mode}) · the grid shows four of them` };
     }
     case 'classify': {
       const image = await ctx.downloads.take(request.image, 'The image', opts.signal);

@@ -28,6 +28,8 @@ export type JobRequest = {
   | { kind: 'vary-toward'; image: ImageSource; n: number; toward: string; from: string | null; strength: number; animate: boolean }
   | { kind: 'blend'; first: ImageSource; second: ImageSource; ratio: number; animate: boolean }
   | { kind: 'classify'; image: AttachmentMeta; labels: string[]; template: string | null }
+  /** A looping animation from a prompt or an image (engine/dream.ts): one job, its frames capped. */
+  | { kind: 'dream'; start: { prompt: string } | { image: ImageSource }; mode: 'loop' | 'walk'; frames: number }
   /** The captions of the pack's world CLIP ranks highest for an image. */
   | { kind: 'describe'; image: AttachmentMeta; top: number }
   /** A reserved battle entry, drawn from its prompt and judged against the theme. */
@@ -41,6 +43,8 @@ export type RequestOf<K extends JobKind> = Extract<JobRequest, { kind: K }>;
 export interface ImagesResult extends Generation {
   kind: 'images';
   animation?: Buffer;
+  /** The animation as a GIF too, for clients that refuse WebP (a dream's). */
+  gif?: Buffer;
   /** What was decoded (vary/blend): 🔁 decodes it again. */
   source?: Float32Array | null;
   /** A line under the headline that only the run could write (a text diff's starting caption). */
@@ -75,6 +79,8 @@ export function attachmentsOf(request: JobRequest): { attachment: AttachmentMeta
       return of(request.image, 'The image');
     case 'blend':
       return [...of(request.first, 'The first image'), ...of(request.second, 'The second image')];
+    case 'dream':
+      return 'image' in request.start ? of(request.start.image, 'The image') : [];
     case 'classify':
     case 'describe':
       return [{ attachment: request.image, what: 'The image' }];

@@ -13,10 +13,10 @@ afterAll(async () => {
 describe('deploy-commands', () => {
   it('registers every command of commands/ globally, or in one guild, looking the application up from the token', async () => {
     const global = await deployCommands({ token: discord.token, restUrl: discord.apiUrl });
-    expect(global.map((c) => c.name).sort()).toEqual(['Classify image', 'Describe image', 'battle', 'blend', 'classify', 'describe', 'imagine', 'queue', 'show', 'vary']);
+    expect(global.map((c) => c.name).sort()).toEqual(['Classify image', 'Describe image', 'battle', 'blend', 'classify', 'describe', 'dream', 'imagine', 'queue', 'show', 'vary']);
     expect(discord.commands.every((c) => !c.guild_id)).toBe(true);
     await deployCommands({ token: discord.token, restUrl: discord.apiUrl, guildId: discord.guildId });
-    expect(discord.commands.filter((c) => c.guild_id === discord.guildId)).toHaveLength(10);
+    expect(discord.commands.filter((c) => c.guild_id === discord.guildId)).toHaveLength(11);
     const imagine = discord.commands.find((c) => c.name === 'imagine' && c.guild_id)!;
     expect(imagine.options?.find((o) => o.name === 'prompt')).toMatchObject({ required: true, max_length: 300 });
     discord.assertNoUnhandledRequests();

@@ -160,3 +160,31 @@ describe('/blend with texts in place of images', () => {
     expect(twice.content).toBe('Give the first image or first_text, not both.');
   });
 });
+
+describe('/dream', () => {
+  it('a loop from a prompt: progress frame by frame, then an animated WebP and GIF with every frame, and a grid of four', async () => {
+    const alice = h.discord.addUser('dralice');
+    const run = h.discord.slash(alice, 'dream', { prompt: 'a big red star on a blue background', frames: 8 });
+    const working = await run.waitForMessage((m) => /Step \d\/8…/.test(m.content));
+    expect(working.content).toContain('💭 Dream of **a big red star on a blue background**');
+    const result = await run.waitForMessage(hasResult);
+    expect(result.content).toContain('8 frames (loop) · the grid shows four of them');
+    expect(await decodePng(result)).toEqual({ width: 256, height: 256 });
+    const fetched = async (suffix: string) => Buffer.from(await (await fetch(result.attachments.find((a) => a.filename.endsWith(suffix))!.url)).arrayBuffer());
+    const webp = await sharp(await fetched('-walk.webp'), { animated: true }).metadata();
+    const gif = await sharp(await fetched('-walk.gif'), { animated: true }).metadata();
+    expect(webp.format).toBe('webp');
+    expect(gif).toMatchObject({ format: 'gif', pages: 8, pageHeight: 128 });
+    expect(h.bot.ctx.store.generations.get(result.id)).toMatchObject({ kind: 'imagine', prompt: 'a big red star on a blue background' });
+  });
+
+  it('a closed walk from an image; a prompt and an image together are refused privately', async () => {
+    const alice = h.discord.addUser('dralice2');
+    const image = { filename: 'square.png', data: await shapePng() };
+    const result = await h.discord.slash(alice, 'dream', { image, mode: 'walk', frames: 6 }).waitForMessage(hasResult);
+    expect(result.content).toContain('💭 Dream of square.png');
+    expect(result.content).toContain('6 frames (walk)');
+    const refused = await h.discord.slash(alice, 'dream', { image, prompt: 'a red star' }).waitForEphemeral();
+    expect(refused.content).toBe('Give a prompt or an image to dream from (one of them).');
+  });
+});

@@ -1,0 +1,46 @@
+import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
+import { UserInputError, validatePrompt } from '../src/engine/index.ts';
+import { DEFAULT_DREAM_FRAMES, MAX_DREAM_FRAMES, MIN_DREAM_FRAMES } from '../src/engine/dream.ts';
+import { attachmentMeta, checkAttachment } from '../src/discord/attachments.ts';
+import type { BotContext } from '../src/discord/context.ts';
+import { submit } from '../src/discord/jobs.ts';
+import { InteractionReply } from '../src/discord/replies.ts';
+import { plain, quote } from '../src/discord/texts.ts';
+
+/**
+ * /dream: the explainer's looping animation from a prompt or an image, as an animated WebP (and a
+ * GIF). One queue job, capped at 48 frames (one decode each), so it waits its turn and holds the
+ * model about as long as a dozen four-image jobs; progress shows each frame.
+ */
+export const data = new SlashCommandBuilder()
+  .setName('dream')
+  .setDescription('A looping animation: variations of variations, or a walk that comes back')
+  .addStringOption((o) => o.setName('prompt').setDescription('Start from a text, e.g. "a big red star" (or give an image)').setMaxLength(300))
+  .addAttachmentOption((o) => o.setName('image').setDescription('Start from an image (or give a prompt)'))
+  .addStringOption((o) =>
+    o
+      .setName('mode')
+      .setDescription('loop: each frame a variation of the last (default); walk: a closed walk through variations')
+      .addChoices({ name: 'loop', value: 'loop' }, { name: 'walk', value: 'walk' }),
+  )
+  .addIntegerOption((o) => o.setName('frames').setDescription(`${MIN_DREAM_FRAMES} to ${MAX_DREAM_FRAMES} frames (default ${DEFAULT_DREAM_FRAMES})`).setMinValue(MIN_DREAM_FRAMES).setMaxValue(MAX_DREAM_FRAMES));
+
+export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
+  const text = interaction.options.getString('prompt');
+  const attachment = interaction.options.getAttachment('image');
+  if ((text === null) === (attachment === null)) throw new UserInputError('Give a prompt or an image to dream from (one of them).');
+  const mode = (interaction.options.getString('mode') ?? 'loop') as 'loop' | 'walk';
+  const frames = interaction.options.getInteger('frames') ?? DEFAULT_DREAM_FRAMES;
+  const prompt = text === null ? null : validatePrompt(text);
+  const image = attachment ? checkAttachment(attachmentMeta(attachment), ctx.attachments) : null;
+  const what = prompt ? quote(prompt) : plain(image!.name);
+  submit(ctx, new InteractionReply(interaction, ctx.log), {
+    kind: 'dream',
+    userId: interaction.user.id,
+    start: prompt ? { prompt } : { image: { attachment: image! } },
+    mode,
+    frames,
+    label: `dream (${frames} frames): ${(prompt ?? image!.name).slice(0, 40)}`,
+    headline: `💭 Dream of ${what}`,
+  });
+}
