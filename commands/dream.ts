@@ -5,7 +5,8 @@ import { attachmentMeta, checkAttachment } from '../src/discord/attachments.ts';
 import type { BotContext } from '../src/discord/context.ts';
 import { submit } from '../src/discord/jobs.ts';
 import { InteractionReply } from '../src/discord/replies.ts';
-import { plain, quote } from '../src/discord/texts.ts';
+import { PROMPT_LIMIT_HINT, promptHeadline } from '../src/discord/prompts.ts';
+import { plain } from '../src/discord/texts.ts';
 
 /**
  * /dream: the explainer's looping animation from a prompt or an image, as an animated WebP (and a
@@ -15,7 +16,7 @@ import { plain, quote } from '../src/discord/texts.ts';
 export const data = new SlashCommandBuilder()
   .setName('dream')
   .setDescription('A looping animation: variations of variations, or a walk that comes back')
-  .addStringOption((o) => o.setName('prompt').setDescription('Start from a text, e.g. "a big red star" (or give an image)').setMaxLength(300))
+  .addStringOption((o) => o.setName('prompt').setDescription(`Start from a text, e.g. "a big red star" (${PROMPT_LIMIT_HINT})`).setMaxLength(300))
   .addAttachmentOption((o) => o.setName('image').setDescription('Start from an image (or give a prompt)'))
   .addStringOption((o) =>
     o
@@ -33,7 +34,7 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
   const frames = interaction.options.getInteger('frames') ?? DEFAULT_DREAM_FRAMES;
   const prompt = text === null ? null : validatePrompt(text);
   const image = attachment ? checkAttachment(attachmentMeta(attachment), ctx.attachments) : null;
-  const what = prompt ? quote(prompt) : plain(image!.name);
+  const what = prompt ? promptHeadline(ctx.engine, prompt) : plain(image!.name);
   submit(ctx, new InteractionReply(interaction, ctx.log), {
     kind: 'dream',
     userId: interaction.user.id,

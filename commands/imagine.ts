@@ -3,13 +3,13 @@ import { validatePrompt } from '../src/engine/index.ts';
 import type { BotContext } from '../src/discord/context.ts';
 import { submit } from '../src/discord/jobs.ts';
 import { InteractionReply } from '../src/discord/replies.ts';
-import { quote } from '../src/discord/texts.ts';
+import { PROMPT_LIMIT_HINT, promptHeadline } from '../src/discord/prompts.ts';
 
 export const data = new SlashCommandBuilder()
   .setName('imagine')
   .setDescription('Draw pictures from a description: a 2×2 grid, with variations one click away')
   .addStringOption((o) =>
-    o.setName('prompt').setDescription('What to draw, e.g. "a big red star on a blue background"').setRequired(true).setMaxLength(300),
+    o.setName('prompt').setDescription(`What to draw, e.g. "a big red star on a blue background" (${PROMPT_LIMIT_HINT})`).setRequired(true).setMaxLength(300),
   )
   .addIntegerOption((o) => o.setName('count').setDescription('How many images (default 4)').setMinValue(1).setMaxValue(4))
   .addIntegerOption((o) => o.setName('seed').setDescription('Seed, to get the same pictures again').setMinValue(0).setMaxValue(4_294_967_295))
@@ -17,6 +17,7 @@ export const data = new SlashCommandBuilder()
 
 export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
   const prompt = validatePrompt(interaction.options.getString('prompt', true));
+  const headline = promptHeadline(ctx.engine, prompt);
   const n = interaction.options.getInteger('count') ?? 4;
   const seed = interaction.options.getInteger('seed');
   const guidance = interaction.options.getNumber('guidance');
@@ -28,6 +29,6 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
     ...(seed !== null ? { seed } : {}),
     ...(guidance !== null ? { guidance } : {}),
     label: `imagine: ${prompt.slice(0, 40)}`,
-    headline: quote(prompt),
+    headline,
   });
 }

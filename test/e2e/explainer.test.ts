@@ -188,3 +188,25 @@ describe('/dream', () => {
     expect(refused.content).toBe('Give a prompt or an image to dream from (one of them).');
   });
 });
+
+describe('prompts outside the world, and over the limit', () => {
+  it('names the words the pack does not know before drawing, and still draws', async () => {
+    const alice = h.discord.addUser('palice');
+    const run = h.discord.slash(alice, 'imagine', { prompt: 'a cat riding a red bicycle', count: 1 });
+    const first = await run.waitForMessage((m) => m.content.length > 0);
+    // The first thing shown (queued or working) already says it.
+    expect(first.content).toContain('⚠️ This model\'s world has no word for "cat", "riding", "bicycle"');
+    const result = await run.waitForMessage(hasResult);
+    expect(result.content).toContain('no word for "cat", "riding", "bicycle"');
+    const clean = await h.discord.slash(alice, 'imagine', { prompt: 'a big red star', count: 1 }).waitForMessage(hasResult);
+    expect(clean.content).not.toContain('⚠️');
+  });
+
+  it('a prompt over the token limit is refused at once, with the limit; the option says it', async () => {
+    const alice = h.discord.addUser('palice2');
+    const answer = await h.discord.slash(alice, 'imagine', { prompt: 'a big red star on a blue background '.repeat(6).trim() }).waitForEphemeral();
+    expect(answer.content).toMatch(/^The prompt is too long \(\d+ tokens; this model reads at most 32\): shorten it\.$/);
+    const imagine = h.discord.commands.find((c) => c.name === 'imagine')!;
+    expect(imagine.options?.find((o) => o.name === 'prompt')?.description).toContain('at most 32 tokens');
+  });
+});
