@@ -17,7 +17,9 @@ export function imageOfMessage(message: Message): Attachment {
 
 export async function execute(interaction: MessageContextMenuCommandInteraction, ctx: BotContext): Promise<void> {
   const image = checkAttachment(attachmentMeta(imageOfMessage(interaction.targetMessage)), ctx.attachments);
-  ctx.pendingClassify.set(interaction.id, image);
+  // A result grid of the bot's (known by its message id) is classified cell by cell.
+  const cells = ctx.store.generations.get(interaction.targetMessage.id)?.embeddings.length ?? 1;
+  ctx.pendingClassify.set(interaction.id, cells > 1 ? { ...image, cells } : image);
   setTimeout(() => ctx.pendingClassify.delete(interaction.id), 15 * 60_000).unref();
   await interaction.showModal(labelsModal(interaction.id));
 }

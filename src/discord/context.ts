@@ -30,8 +30,8 @@ export interface BotContext {
   downloads: Downloads;
   /** Interaction ids already routed: a repeated dispatch runs nothing twice. */
   interactions: SeenInteractions;
-  /** Images waiting for the labels of the "Classify image" modal, by modal key. */
-  pendingClassify: Map<string, AttachmentMeta>;
+  /** Images waiting for the labels of the "Classify image" modal, by modal key (`cells`: a result grid's, classified cell by cell). */
+  pendingClassify: Map<string, AttachmentMeta & { cells?: number }>;
   /** The outbox's retry timings and its stop (outbox.ts). */
   deliveries: Deliveries;
   /** Position edits: how long jobs take (the estimated wait), and at most one edit per message per interval. */

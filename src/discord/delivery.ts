@@ -10,6 +10,7 @@ import { scoreChartPng } from '../engine/index.ts';
 import type { StoredGeneration } from '../store/index.ts';
 import { judgeText, VOTE_EMOJI } from './battles.ts';
 import { renderCaptions } from './captions.ts';
+import { renderCellScores } from './cell-scores.ts';
 import { DISCORD_UPLOAD_LIMIT } from './config.ts';
 import type { BotContext } from './context.ts';
 import * as again from './handlers/again.ts';
@@ -82,7 +83,7 @@ export interface Presentation {
 
 /** The message a result is shown as (rendered once; the outbox may send it several times). */
 export async function present(ctx: BotContext, reply: Reply, request: JobRequest, result: JobResult): Promise<Presentation> {
-  if (request.kind === 'classify' && result.kind === 'scores') return { payload: await renderScores(request, result) };
+  if (request.kind === 'classify' && result.kind === 'scores') return { payload: result.cells ? await renderCellScores(request, result.cells) : await renderScores(request, result) };
   if (request.kind === 'describe' && result.kind === 'captions') return { payload: await renderCaptions(request, result) };
   if (request.kind === 'battle-entry' && result.kind === 'entry') {
     return {

@@ -89,8 +89,12 @@ export async function runRequest(ctx: ProcessorContext, request: JobRequest, opt
     }
     case 'classify': {
       const image = await ctx.downloads.take(request.image, 'The image', opts.signal);
-      const scores = await engine.classify(image, request.labels, { maxLabels: MAX_LABELS, ...(request.template ? { template: request.template } : {}) });
-      return { kind: 'scores', scores };
+      const classify = (png: Buffer) => engine.classify(png, request.labels, { maxLabels: MAX_LABELS, ...(request.template ? { template: request.template } : {}) });
+      if (!request.cells || request.cells < 2) return { kind: 'scores', scores: await classify(image) };
+      // A grid: CLIP would see four small objects; each cell is classified on its own.
+      const cells = [];
+      for (let i = 0; i < request.cells; i++) cells.push(await classify(await gridCellPng(image, request.cells, i)));
+      return { kind: 'scores', scores: cells[0]!, cells };
     }
     case 'describe': {
       const image = await ctx.downloads.take(request.image, 'The image', opts.signal);

@@ -27,7 +27,8 @@ export type JobRequest = {
   /** A text diff: the image moved from what it shows (`from`, null: its best caption) toward `toward`; strength 0–100. */
   | { kind: 'vary-toward'; image: ImageSource; n: number; toward: string; from: string | null; strength: number; animate: boolean }
   | { kind: 'blend'; first: ImageSource; second: ImageSource; ratio: number; animate: boolean }
-  | { kind: 'classify'; image: AttachmentMeta; labels: string[]; template: string | null }
+  /** `cells` > 1: the image is a result grid of that many images, each classified on its own. */
+  | { kind: 'classify'; image: AttachmentMeta; labels: string[]; template: string | null; cells?: number }
   /** A looping animation from a prompt or an image (engine/dream.ts): one job, its frames capped. */
   | { kind: 'dream'; start: { prompt: string } | { image: ImageSource }; mode: 'loop' | 'walk'; frames: number }
   /** The captions of the pack's world CLIP ranks highest for an image. */
@@ -53,6 +54,8 @@ export interface ImagesResult extends Generation {
 export interface ScoresResult {
   kind: 'scores';
   scores: { label: string; score: number }[];
+  /** A grid's: the scores of each cell, in order (`scores` is then the first cell's). */
+  cells?: { label: string; score: number }[][];
 }
 export interface EntryResult extends Generation {
   kind: 'entry';
@@ -146,8 +149,9 @@ export function battleEntryRequest(entry: { userId: string; battleId: number; en
   };
 }
 
-export function classifyRequest(userId: string, image: AttachmentMeta, labels: string[], template: string | null): JobRequest {
-  return { kind: 'classify', userId, image, labels, template, label: `classify: ${labels.length} labels`, headline: `Classifying ${plain(image.name)} among ${labels.length} labels` };
+export function classifyRequest(userId: string, image: AttachmentMeta, labels: string[], template: string | null, cells?: number): JobRequest {
+  const what = cells && cells > 1 ? `each of the ${cells} images of ${plain(image.name)}` : plain(image.name);
+  return { kind: 'classify', userId, image, labels, template, ...(cells && cells > 1 ? { cells } : {}), label: `classify: ${labels.length} labels`, headline: `Classifying ${what} among ${labels.length} labels` };
 }
 
 export function describeRequest(userId: string, image: AttachmentMeta, top: number): JobRequest {

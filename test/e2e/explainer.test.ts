@@ -210,3 +210,19 @@ describe('prompts outside the world, and over the limit', () => {
     expect(imagine.options?.find((o) => o.name === 'prompt')?.description).toContain('at most 32 tokens');
   });
 });
+
+describe('"Classify image" on a result grid', () => {
+  it('classifies each cell on its own and says which image each answer is for', async () => {
+    const alice = h.discord.addUser('calice');
+    const grid = await h.discord.slash(alice, 'imagine', { prompt: 'a big red star on a blue background', seed: 9 }).waitForMessage(hasResult);
+    const menu = h.discord.messageCommand(alice, 'Classify image', grid);
+    await menu.modal();
+    const result = await h.discord.submitModal(alice, menu, { labels: 'a red star, a red heart, a blue circle, a green square' }).waitForMessage((m) => m.embeds.length > 0);
+    expect(result.content).toMatch(/^Classifying each of the 4 images of unclip-9\.png among 4 labels$/);
+    expect(result.embeds.map((e) => e.footer?.text)).toEqual([1, 2, 3, 4].map((i) => `unclip-9.png · image ${i} of 4`));
+    expect(result.embeds.map((e) => e.image?.url)).toEqual([1, 2, 3, 4].map((i) => `attachment://scores-${i}.png`));
+    // Each cell is a red star: each answer says so (the whole grid, four tiny stars, did not).
+    expect(result.embeds.map((e) => e.title)).toEqual([1, 2, 3, 4].map((i) => `Image ${i}: a red star`));
+    expect(await decodePng(result, /^scores-3\.png$/)).toMatchObject({ width: 480 });
+  });
+});

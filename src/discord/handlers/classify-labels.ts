@@ -28,11 +28,12 @@ export const classifyLabels: ModalHandler<string> = {
   type: 'modal',
   parse: ({ customId }) => /^classify:labels:(.+)$/.exec(customId)?.[1] ?? null,
   async run(interaction, key, ctx) {
-    const image = ctx.pendingClassify.get(key);
-    if (!image) throw new UserInputError('This form has expired. Use "Classify image" on the message again.');
+    const pending = ctx.pendingClassify.get(key);
+    if (!pending) throw new UserInputError('This form has expired. Use "Classify image" on the message again.');
     const labels = parseLabels(interaction.fields.getTextInputValue('labels'), MAX_LABELS);
     const template = validateTemplate(interaction.fields.getTextInputValue('template').trim() || null);
     ctx.pendingClassify.delete(key);
-    return classifyRequest(interaction.user.id, image, labels, template);
+    const { cells, ...image } = pending;
+    return classifyRequest(interaction.user.id, image, labels, template, cells);
   },
 };
