@@ -31,7 +31,7 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
   if (deferredId) copy(deferredId);
   const what = stored.prompt ? quote(stored.prompt) : stored.kind === 'blend' ? 'A blend' : 'Variations';
   const message = await interaction.editReply({
-    content: `${what}\nseed ${stored.seed} · shown again from a result of <@${stored.ownerId}> · V1–V${cells} for variations, ${cells > 1 ? `U1–U${cells} for one image at full size, ` : ''}🔁 for a new seed`,
+    content: `${what}\nseed ${stored.seed} · shown again from a result of <@${stored.ownerId}> · ${cells > 1 ? `V1–V${cells}` : 'V1'} for variations, ${cells > 1 ? `U1–U${cells} for one image at full size, ` : ''}🎲 for a new seed`,
     files: [{ attachment: stored.grid, name: `unclip-${stored.seed}.png` }],
     components: resultRows(cells),
     allowedMentions: NO_PINGS,

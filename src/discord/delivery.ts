@@ -22,7 +22,7 @@ import type { Reply, ReplyPayload } from './replies.ts';
 import type { EntryResult, ImagesResult, JobRequest, JobResult, RequestOf, ScoresResult } from './request.ts';
 import { plain } from './texts.ts';
 
-/** The buttons under an image result: V1…Vn, then 🔁. */
+/** The buttons under an image result: V1…Vn, then 🎲 (a new seed). */
 export function resultButtons(cells: number) {
   const row = new ActionRowBuilder<ButtonBuilder>();
   for (let i = 0; i < cells; i++) row.addComponents(variations.button(i));
@@ -30,7 +30,7 @@ export function resultButtons(cells: number) {
   return row;
 }
 
-/** The rows under an image result: V1…Vn and 🔁, then U1…Un for a grid. */
+/** The rows under an image result: V1…Vn and 🎲, then U1…Un for a grid. */
 export function resultRows(cells: number): ActionRowBuilder<ButtonBuilder>[] {
   const u = upscaleRow(cells);
   return u ? [resultButtons(cells), u] : [resultButtons(cells)];
@@ -49,7 +49,7 @@ export function resultFiles(result: Pick<ImagesResult, 'grid' | 'seed' | 'animat
 export function renderImages(headline: string, result: ImagesResult): ReplyPayload {
   const cells = result.images.length;
   return {
-    content: `${headline}\nseed ${result.seed} · V1–V${cells} or react ${cells > 1 ? `1️⃣–${CELL_EMOJIS[cells - 1]}` : '🔁'} for variations, ${cells > 1 ? `U1–U${cells} for one image at full size, ` : ''}🔁 button for a new seed`,
+    content: `${headline}\nseed ${result.seed} · ${cells > 1 ? `V1–V${cells} or react 1️⃣–${CELL_EMOJIS[cells - 1]}` : 'V1 or react 🔁'} for variations, ${cells > 1 ? `U1–U${cells} for one image at full size, ` : ''}🎲 for a new seed`,
     files: resultFiles(result),
     components: resultRows(cells),
   };

@@ -59,7 +59,7 @@ describe('custom ids', () => {
   });
 });
 
-describe('V1–V4 and 🔁 buttons', () => {
+describe('V1–V4 and 🎲 buttons', () => {
   it('variations of the clicked cell, for whoever clicked', async () => {
     const ctx = idle();
     ctx.store.generations.save(stored());
@@ -77,7 +77,7 @@ describe('V1–V4 and 🔁 buttons', () => {
     await expect(wrongCell).rejects.toThrow('This result has only 2 image(s).');
   });
 
-  it('🔁 draws the prompt again, or decodes a blend’s source again', async () => {
+  it('🎲 draws the prompt again, or decodes a blend’s source again', async () => {
     const ctx = idle();
     ctx.store.generations.save(stored());
     ctx.store.generations.save(stored({ messageId: 'm2', kind: 'blend', prompt: null, embeddings: [emb(3, 3)], source: emb(5, 5) }));

@@ -7,7 +7,7 @@ import { decodePng, hasResult, isEphemeral, shapePng, useHarness } from './harne
 const h = useHarness();
 
 describe('commands (real discord.js ↔ local Discord, real ONNX pack)', () => {
-  it('/imagine defers, then posts a 2×2 PNG grid with the prompt, seed, V1–V4, 🔁 and U1–U4, and adds 1️⃣–4️⃣', async () => {
+  it('/imagine defers, then posts a 2×2 PNG grid with the prompt, seed, V1–V4, 🎲 and U1–U4, and adds 1️⃣–4️⃣', async () => {
     const alice = h.discord.addUser('alice');
     const run = h.discord.slash(alice, 'imagine', { prompt: 'a big red star on a blue background', seed: 7 });
     expect(await run.acknowledged()).toBe(InteractionResponseType.DeferredChannelMessageWithSource);
@@ -32,7 +32,7 @@ describe('commands (real discord.js ↔ local Discord, real ONNX pack)', () => {
     await h.discord.waitUntil(() => (h.discord.messageById(result.id).reactions.has('🔁') ? true : null), 30_000, '🔁');
   });
 
-  it('V2 makes variations of cell 2; 🔁 makes the same prompt with a new seed', async () => {
+  it('V2 makes variations of cell 2; 🎲 makes the same prompt with a new seed', async () => {
     const alice = h.discord.addUser('alice2');
     const bob = h.discord.addUser('bob2');
     const original = await h.discord.slash(alice, 'imagine', { prompt: 'a yellow heart on a black background', seed: 11 }).waitForMessage(hasResult);

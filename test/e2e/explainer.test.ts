@@ -51,7 +51,7 @@ async function pixels(message: APIMessage, name: RegExp): Promise<{ data: Buffer
 }
 
 describe('U1–U4: one cell of a grid on its own', () => {
-  it('U3 posts image 3 at the size it was drawn, pixel for pixel, with its own V1 and 🔁 that work', async () => {
+  it('U3 posts image 3 at the size it was drawn, pixel for pixel, with its own V1 and 🎲 that work', async () => {
     const alice = h.discord.addUser('ualice');
     const bob = h.discord.addUser('ubob');
     const grid = await h.discord.slash(alice, 'imagine', { prompt: 'a big purple heart on a white background', seed: 5 }).waitForMessage(hasResult);
@@ -80,10 +80,15 @@ describe('U1–U4: one cell of a grid on its own', () => {
     expect(Array.from(h.bot.ctx.store.generations.get(variations.id)!.source!)).toEqual(Array.from(original.embeddings[2]!));
   });
 
-  it('a single image has no U button; a 2-image result has U1 and U2', async () => {
+  it('a single image has no U button and says V1, 🔁 and 🎲 once each; a 2-image result has U1 and U2', async () => {
     const alice = h.discord.addUser('ualice2');
     const single = await h.discord.slash(alice, 'imagine', { prompt: 'a small green circle', count: 1 }).waitForMessage(hasResult);
     expect(buttons(single).map((b) => b.custom_id)).toEqual(['gen:v:1', 'gen:again']);
+    // One meaning per emoji: 🔁 the reaction for variations, 🎲 the button for a new seed.
+    expect(single.content).toContain('V1 or react 🔁 for variations, 🎲 for a new seed');
+    expect(single.content).not.toContain('V1–V1');
+    const again = (single.components![0] as { components: { custom_id?: string; emoji?: { name?: string } }[] }).components.find((b) => b.custom_id === 'gen:again');
+    expect(again?.emoji?.name).toBe('🎲');
     const two = await h.discord.slash(alice, 'imagine', { prompt: 'a small green circle', count: 2 }).waitForMessage(hasResult);
     expect(buttons(two).map((b) => b.custom_id)).toEqual(['gen:v:1', 'gen:v:2', 'gen:again', 'gen:u:1', 'gen:u:2']);
   });

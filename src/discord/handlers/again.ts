@@ -1,4 +1,4 @@
-/** 🔁 under a result: the same prompt (or the same source) again with a new seed. */
+/** 🎲 under a result: the same prompt (or the same source) again with a new seed (🔁 is the reaction for variations of a single image). */
 import { ButtonBuilder, ButtonStyle } from 'discord.js';
 import { UserInputError } from '../../engine/index.ts';
 import type { ButtonHandler } from '../handler.ts';
@@ -8,7 +8,7 @@ import { NO_DATA } from './variations.ts';
 export const customId = () => 'gen:again';
 
 export function button(): ButtonBuilder {
-  return new ButtonBuilder().setCustomId(customId()).setEmoji('🔁').setStyle(ButtonStyle.Secondary);
+  return new ButtonBuilder().setCustomId(customId()).setEmoji('🎲').setStyle(ButtonStyle.Secondary);
 }
 
 export const again: ButtonHandler<true> = {

@@ -1,6 +1,6 @@
 /**
  * U1–U4 under a grid: that cell posted on its own, at the resolution it was drawn at, with its own
- * V1 and 🔁 (and the 🔁 reaction). Cutting a cell out needs no model, so it is answered here, not queued.
+ * V1 and 🎲 (and the 🔁 reaction). Cutting a cell out needs no model, so it is answered here, not queued.
  */
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle, type ButtonInteraction } from 'discord.js';
 import { gridCellPng, UserInputError } from '../../engine/index.ts';
@@ -51,7 +51,7 @@ async function postCell(interaction: ButtonInteraction, stored: StoredGeneration
   const deferredId = deferred.resource?.message?.id;
   if (deferredId) save(deferredId);
   const message = await interaction.editReply({
-    content: `${headlineOf(stored, cell)}\nseed ${stored.seed} · at full size · V1 or react 🔁 for variations of it, 🔁 button for a new seed`,
+    content: `${headlineOf(stored, cell)}\nseed ${stored.seed} · at full size · V1 or react 🔁 for variations of it, 🎲 for a new seed`,
     files: [{ attachment: png, name: `unclip-${stored.seed}-u${cell + 1}.png` }],
     components: [new ActionRowBuilder<ButtonBuilder>().addComponents(variations.button(0), again.button())],
     allowedMentions: NO_PINGS,
