@@ -6,7 +6,7 @@ import type { BotContext } from '../src/discord/context.ts';
 import { submit } from '../src/discord/jobs.ts';
 import { InteractionReply } from '../src/discord/replies.ts';
 import { PROMPT_LIMIT_HINT, promptHeadline } from '../src/discord/prompts.ts';
-import { plain } from '../src/discord/texts.ts';
+import { plain, shortText } from '../src/discord/texts.ts';
 
 /**
  * /dream: the explainer's looping animation from a prompt or an image, as an animated WebP (and a
@@ -41,7 +41,7 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
     start: prompt ? { prompt } : { image: { attachment: image! } },
     mode,
     frames,
-    label: `dream (${frames} frames): ${(prompt ?? image!.name).slice(0, 40)}`,
+    label: `dream (${frames} frames): ${shortText(prompt ?? image!.name)}`,
     headline: `💭 Dream of ${what}`,
   });
 }

@@ -4,6 +4,7 @@ import type { BotContext } from '../src/discord/context.ts';
 import { submit } from '../src/discord/jobs.ts';
 import { InteractionReply } from '../src/discord/replies.ts';
 import { PROMPT_LIMIT_HINT, promptHeadline } from '../src/discord/prompts.ts';
+import { shortText } from '../src/discord/texts.ts';
 
 export const data = new SlashCommandBuilder()
   .setName('imagine')
@@ -28,7 +29,7 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
     n,
     ...(seed !== null ? { seed } : {}),
     ...(guidance !== null ? { guidance } : {}),
-    label: `imagine: ${prompt.slice(0, 40)}`,
+    label: `imagine: ${shortText(prompt)}`,
     headline,
   });
 }

@@ -5,7 +5,7 @@ import { attachmentMeta, checkAttachment } from '../src/discord/attachments.ts';
 import type { BotContext } from '../src/discord/context.ts';
 import { submit } from '../src/discord/jobs.ts';
 import { InteractionReply } from '../src/discord/replies.ts';
-import { plain, quote } from '../src/discord/texts.ts';
+import { plain, quote, shortText } from '../src/discord/texts.ts';
 
 /** /vary image: variations; with `toward`, a text diff (DALL·E 2 §3.3) from what the image shows toward a new caption. */
 export const data = new SlashCommandBuilder()
@@ -45,7 +45,7 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
     from,
     strength: s,
     animate: animate ?? false,
-    label: `vary toward: ${toward.slice(0, 40)}`,
+    label: `vary toward: ${shortText(toward)}`,
     headline: `${plain(image.name)} moved toward ${quote(toward)} (strength ${s})`,
   });
 }

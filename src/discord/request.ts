@@ -7,7 +7,7 @@
 import type { Generation } from '../engine/index.ts';
 import type { StoredGeneration } from '../store/index.ts';
 import type { AttachmentMeta } from './attachments.ts';
-import { plain, quote } from './texts.ts';
+import { plain, quote, shortText } from './texts.ts';
 
 /**
  * An image to start from: an attachment to fetch, a stored normalized CLIP image embedding, or a text
@@ -108,7 +108,7 @@ export function variationsOf(stored: StoredGeneration, cell: number, userId: str
 export function againOf(stored: StoredGeneration, userId: string): JobRequest {
   const n = stored.embeddings.length;
   if (stored.kind === 'imagine' && stored.prompt) {
-    return { kind: 'imagine', userId, prompt: stored.prompt, n, label: `imagine: ${stored.prompt.slice(0, 40)}`, headline: quote(stored.prompt) };
+    return { kind: 'imagine', userId, prompt: stored.prompt, n, label: `imagine: ${shortText(stored.prompt)}`, headline: quote(stored.prompt) };
   }
   return {
     kind: 'vary',
@@ -144,7 +144,7 @@ export function battleEntryRequest(entry: { userId: string; battleId: number; en
     kind: 'battle-entry',
     ...entry,
     theme,
-    label: `battle entry: ${entry.prompt.slice(0, 40)}`,
+    label: `battle entry: ${shortText(entry.prompt)}`,
     headline: `⚔️ Entry by <@${entry.userId}> for ${quote(theme)}: ${quote(entry.prompt)}`,
   };
 }
@@ -155,5 +155,5 @@ export function classifyRequest(userId: string, image: AttachmentMeta, labels: s
 }
 
 export function describeRequest(userId: string, image: AttachmentMeta, top: number): JobRequest {
-  return { kind: 'describe', userId, image, top, label: `describe: ${image.name.slice(0, 40)}`, headline: `Describing ${plain(image.name)}` };
+  return { kind: 'describe', userId, image, top, label: `describe: ${shortText(image.name)}`, headline: `Describing ${plain(image.name)}` };
 }

@@ -12,6 +12,14 @@ export function plain(text: string): string {
   return escapeMarkdown(sanitizeText(text));
 }
 
+/** At most `max` characters, cut at a word boundary where there is one, with … when cut (for /queue's labels). */
+export function shortText(text: string, max = 40): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
+
 /** A prompt or theme in bold, at most 200 characters. */
 export function quote(text: string): string {
   return `**${plain(text.length > 200 ? `${text.slice(0, 199)}…` : text)}**`;
