@@ -82,7 +82,7 @@ export function submit(ctx: BotContext, reply: Reply, request: JobRequest, opts:
   if (!added.ok) {
     for (const a of attachments) ctx.downloads.drop(a.attachment);
     failed(added.reason);
-    void reply.userError(rejectText(added.reason, ctx.queue.limits)).catch((error: unknown) => ctx.log.warn('could not tell the user', { error }));
+    void reply.refused(rejectText(added.reason, ctx.queue.limits)).catch((error: unknown) => ctx.log.warn('could not tell the user', { error }));
     return false;
   }
   const { job } = added;

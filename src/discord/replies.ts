@@ -113,6 +113,11 @@ export abstract class Reply {
   /** A message for the requester alone where Discord allows it. */
   abstract userError(text: string): Promise<void>;
 
+  /** The queue refused the job (a cap): said like any user error, unless the reply knows better (a reaction's). */
+  refused(text: string): Promise<void> {
+    return this.userError(text);
+  }
+
   protected enqueue<T>(fn: () => Promise<T>): Promise<T> {
     const next = this.#chain.then(fn);
     this.#chain = next.catch(() => {});

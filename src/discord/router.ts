@@ -24,7 +24,8 @@ import type { BotContext } from './context.ts';
 import type { Handler, HandlerType, ReactionEvent } from './handler.ts';
 import { HANDLERS } from './handlers/index.ts';
 import { submit } from './jobs.ts';
-import { ChannelReply, InteractionReply, NO_PINGS, replyEphemeral } from './replies.ts';
+import { ReactionReply } from './reaction-reply.ts';
+import { InteractionReply, NO_PINGS, replyEphemeral } from './replies.ts';
 import { SOMETHING_WENT_WRONG } from './texts.ts';
 
 export const UNKNOWN_COMMAND = 'I do not know this command (any more). Try /imagine.';
@@ -102,8 +103,7 @@ export async function onReaction(type: 'reaction-add' | 'reaction-remove', react
     if (!found) return;
     const request = await (found.handler.run as (r: ReactionEvent, parsed: unknown, ctx: BotContext) => ReturnType<Handler['run']>)(reaction, found.parsed, ctx);
     if (!request) return;
-    const { client, channelId, guildId, messageId, userId } = reaction;
-    submit(ctx, new ChannelReply(client, channelId, guildId, messageId, userId, ctx.log), request);
+    submit(ctx, new ReactionReply(reaction, ctx.log), request);
   } catch (error) {
     if (error instanceof UserInputError) ctx.log.info('reaction refused', { error: error.message, user: reaction.userId });
     else ctx.log.error('reaction handler failed', { error });

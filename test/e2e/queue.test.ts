@@ -34,7 +34,7 @@ describe('the inference queue through Discord', () => {
     await h.discord.slash(dan, 'imagine', { prompt: 'a blue heart 5', count: 1 }).waitForMessage(hasResult, 120_000);
   });
 
-  it('a reaction counts against the reacting person’s own limit, and a refusal is said in the channel', async () => {
+  it('a reaction counts against the reacting person’s own limit: refused reactions are taken off, and said in the channel once', async () => {
     const ida = h.discord.addUser('ida');
     const jon = h.discord.addUser('jon');
     const original = await h.discord.slash(ida, 'imagine', { prompt: 'a small red heart', count: 2 }).waitForMessage(hasResult, 120_000);
@@ -43,7 +43,14 @@ describe('the inference queue through Discord', () => {
     h.discord.react(jon, original, '1️⃣');
     const refusal = await h.discord.waitForMessage((m) => m.content.startsWith(`<@${jon.id}>`) && m.content.includes('already have 3 jobs'));
     expect(h.discord.messageById(refusal.id).pings.users).toEqual([jon.id]);
+    expect(refusal.content).toContain('I took your 1️⃣ off');
+    // More reactions at the cap: each taken off, and no new message (Discord has no private answer to a reaction).
+    const refusals = () => h.discord.channelMessages().filter((m) => m.content.startsWith(`<@${jon.id}>`) && m.content.includes('already have 3 jobs')).length;
+    h.discord.react(jon, original, '2️⃣');
+    await h.discord.waitUntil(() => (!h.discord.messageById(original.id).reactions.get('1️⃣')?.includes(jon.id) && !h.discord.messageById(original.id).reactions.get('2️⃣')?.includes(jon.id) ? true : null), 30_000, "jon's reactions taken off");
+    expect(refusals()).toBe(1);
     await Promise.all(runs.map((r) => r.waitForMessage(hasResult, 120_000)));
+    expect(refusals()).toBe(1);
   });
 
   it('Cancel is for the owner only; it stops the job and says so', async () => {
