@@ -32,7 +32,7 @@ export function validateStrength(s: unknown): number {
 /** A text as the engine reads it: a valid prompt within the model's context. */
 function checkText(engine: Engine, text: string, what: string): string {
   const t = validatePrompt(text, what);
-  const tokens = engine.clip.tokenizer.encode(t).ids.length;
+  const tokens = engine.clip.tokenCount(t);
   if (tokens > engine.pack.contextLength) throw new UserInputError(`${what}: too long (${tokens} tokens; this model reads at most ${engine.pack.contextLength}): shorten it.`);
   return t;
 }

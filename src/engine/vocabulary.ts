@@ -33,7 +33,7 @@ export function unknownWordsFor(engine: Engine, prompt: string): string[] {
 
 /** A prompt over the model's context, refused at once (before it waits in the queue) with the limit. */
 export function checkPromptTokens(engine: Engine, prompt: string, what = 'The prompt'): void {
-  const tokens = engine.clip.tokenizer.encode(prompt).ids.length;
+  const tokens = engine.clip.tokenCount(prompt);
   if (tokens > engine.pack.contextLength) {
     throw new UserInputError(`${what} is too long (${tokens} tokens; this model reads at most ${engine.pack.contextLength}): shorten it.`);
   }
