@@ -1,6 +1,6 @@
 /**
  * `npm start` with no DISCORD_TOKEN, as a newcomer runs it: the real bot on the bundled pack joins
- * the sandbox's local Discord, and a person in Chromium runs /imagine, clicks V1, and runs /classify
+ * the sandbox's local Discord, and a person in Chromium runs /imagine, clicks V1, runs /classify and /describe
  * with an uploaded image. Saves a screenshot (docs/sandbox.png, the README's picture, when
  * UPDATE_SCREENSHOT=1; test-results/sandbox.png otherwise).
  */
@@ -122,5 +122,21 @@ describe.skipIf(!haveChromium)('npm start without a token: the sandbox with the 
     await page.locator('#messages').evaluate((m) => m.scrollTo(0, m.scrollHeight));
     await page.mouse.move(1, 1); // no hover toolbar in the picture
     await page.screenshot({ path: UPDATE_SCREENSHOT ? 'docs/sandbox.png' : 'test-results/sandbox.png' });
+  });
+
+  it('/describe ranks the captions of the pack\'s world for an uploaded image', async () => {
+    await page.fill('#command-input', '/desc');
+    await page.locator('#command-menu [data-command="describe"]').click();
+    await page.locator('input[type=file][data-option="image"]').setInputFiles(FIXTURE);
+    await page.locator('[data-drop="image"].has-file').waitFor();
+    await page.fill('[data-option="count"]', '3');
+    await page.click('#send');
+
+    const result = page.locator('article.message', { has: page.locator('.embed .e-title') }).filter({ hasText: 'alice used /describe' });
+    await result.locator('.embed .e-title', { hasText: 'Best caption:' }).waitFor(WAIT);
+    const lines = (await result.locator('.embed .e-desc').innerText()).split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines.every((l, i) => l.startsWith(`${i + 1}. `) && / — [\d.]+ %$/.test(l))).toBe(true);
+    await imageLoaded(result.locator('.embed img.e-image'));
   });
 });
