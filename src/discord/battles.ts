@@ -4,7 +4,7 @@
  * other (the `battle-entry` request: drawn by the processor, posted by delivery). The store decides
  * (one entry, one vote, no self-votes, close once); this module says it in Discord.
  */
-import { Routes, type Client } from 'discord.js';
+import { ActionRowBuilder, ButtonBuilder, ButtonStyle, Routes, type Client } from 'discord.js';
 import type { Battle, Standing, VoteResult } from '../store/index.ts';
 import type { BotContext } from './context.ts';
 import { fitList, fitMessage } from './limits.ts';
@@ -14,6 +14,15 @@ import { discordTime, quote } from './texts.ts';
 
 /** The reaction that votes for a battle entry. */
 export const VOTE_EMOJI = '👍';
+
+export const voteCustomId = (entryId: number) => `battle:vote:${entryId}`;
+
+/** An entry's Vote button (handlers/vote.ts answers it), greyed out once the battle is closed. */
+export function voteRow(entryId: number, disabled = false) {
+  return new ActionRowBuilder<ButtonBuilder>().addComponents(
+    new ButtonBuilder().setCustomId(voteCustomId(entryId)).setLabel('Vote').setEmoji(VOTE_EMOJI).setStyle(ButtonStyle.Primary).setDisabled(disabled),
+  );
+}
 
 export const judgeText = (judge: number | null) => (judge === null ? '–' : judge.toFixed(3));
 
@@ -63,7 +72,7 @@ async function removeReaction(client: Client, ctx: BotContext, channelId: string
 export function standingLines(standings: Standing[], final: boolean): string[] {
   return standings.map(
     (s) =>
-      `${['🥇', '🥈', '🥉'][s.rank - 1] ?? `${s.rank}.`} <@${s.userId}> — ${s.votes} vote${s.votes === 1 ? '' : 's'} · judge ${judgeText(s.judge)}${final && s.points ? ` · +${s.points} points` : ''} · ${quote(s.prompt)}`,
+      `${['🥇', '🥈', '🥉'][s.rank - 1] ?? `${s.rank}.`} <@${s.userId}> — ${s.votes} vote${s.votes === 1 ? '' : 's'} · judge ${judgeText(s.judge)}${final && s.points ? ` · +${s.points} point${s.points === 1 ? '' : 's'}` : ''} · ${quote(s.prompt)}`,
   );
 }
 
@@ -87,7 +96,20 @@ export async function closeBattle(client: Client, ctx: BotContext, battleId: num
   if (!standings) return false;
   ctx.log.info('battle closed', { battle: battleId, entries: standings.length });
   await announce(client, ctx, battleId);
+  await disableVotes(client, ctx, battleId, standings);
   return true;
+}
+
+/** The Vote buttons of a closed battle's entries, greyed out (an entry Discord refuses to edit is logged, not fatal). */
+async function disableVotes(client: Client, ctx: BotContext, battleId: number, standings: { id: number; messageId: string | null }[]): Promise<void> {
+  const battle = ctx.store.battles.get(battleId);
+  if (!battle) return;
+  for (const s of standings) {
+    if (!s.messageId) continue;
+    await client.rest
+      .patch(Routes.channelMessage(battle.channelId, s.messageId), { body: { components: [voteRow(s.id, true).toJSON()] } })
+      .catch((error: unknown) => ctx.log.warn('could not disable a Vote button', { error, message: s.messageId }));
+  }
 }
 
 /** Posts the results of a closed battle and marks it announced (again after a crash in between). */

@@ -87,11 +87,12 @@ const entryOf = (r: EntryRow): Entry => ({
   createdAt: r.created_at,
 });
 
-/** Orders standings: votes, then judge score, then the earlier entry; ranks 1..n and points. */
+/** Orders standings: votes, then judge score, then the earlier entry; ranks 1..n and points (none when nobody voted). */
 export function rankEntries(entries: (Entry & { votes: number })[]): Standing[] {
+  const voted = entries.some((e) => e.votes > 0);
   return [...entries]
     .sort((a, b) => b.votes - a.votes || (b.judge ?? -Infinity) - (a.judge ?? -Infinity) || a.createdAt - b.createdAt || a.id - b.id)
-    .map((e, i) => ({ ...e, rank: i + 1, points: POINTS[i] ?? 0 }));
+    .map((e, i) => ({ ...e, rank: i + 1, points: voted ? (POINTS[i] ?? 0) : 0 }));
 }
 
 export class BattleStore {

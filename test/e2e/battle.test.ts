@@ -73,11 +73,13 @@ describe('/battle', () => {
     const lines = results.content.split('\n');
     expect(lines[1]).toMatch(new RegExp(`^🥇 <@${bob.id}> — 2 votes · judge -?\\d\\.\\d{3} · \\+3 points`));
     expect(lines[2]).toMatch(new RegExp(`^🥈 <@${cat.id}> — 1 vote · judge .* · \\+2 points`));
-    expect(lines[3]).toMatch(new RegExp(`^🥉 <@${ann.id}> — 0 votes · judge .* · \\+1 points`));
+    expect(lines[3]).toMatch(new RegExp(`^🥉 <@${ann.id}> — 0 votes · judge .* · \\+1 point · `));
     expect(await decodePng(results, /^podium\.png$/)).toEqual({ width: 448, height: 248 });
     expect(store.battles.get(battleId)?.state).toBe('announced');
 
-    expect((await h.discord.click(ann, catEntry!, voteId(catEntry!)).waitForEphemeral()).content).toContain('votes are closed');
+    // Closed: every Vote button is greyed out (the local Discord, like Discord, refuses a click on it).
+    await h.discord.waitUntil(() => ([bobEntry!, catEntry!, annEntry!].every((e) => buttons(h.discord.messageById(e.id).message).every((b) => b.disabled)) ? true : null), 30_000, 'the Vote buttons to be disabled');
+    expect(() => h.discord.click(ann, catEntry!, voteId(catEntry!))).toThrow(/disabled/);
     const board = await h.discord.slash(ann, 'battle leaderboard').waitForMessage();
     expect(board.content.split('\n').slice(1)).toEqual([
       `1. <@${bob.id}> — 3 points, 1 win (1 battle)`,
@@ -103,6 +105,8 @@ describe('/battle', () => {
     const later = await h.boot(dbPath, { now: () => Date.now() + 2 * 60_000 });
     const results = await h.discord.waitForMessage((m) => m.channel_id === channelId && m.content.includes('**Results**'));
     expect(results.content).toContain(`🥇 <@${dee.id}> — 0 votes`);
+    // Nobody voted: nobody gets points.
+    expect(results.content).not.toMatch(/\+\d points?/);
     await decodePng(results, /^podium\.png$/);
     const battle = later.store.battles.latestIn(channelId)!;
     await h.discord.waitUntil(() => (later.store.battles.get(battle.id)?.state === 'announced' ? true : null), 30_000, 'the battle to be announced');

@@ -143,7 +143,7 @@ describe('battles', () => {
     expect(store.battles.vote(ann, 'zed')).toEqual({ ok: false, reason: 'closed' });
   });
 
-  it('closes once, ranking by votes then judge score, with points; then no votes; leaderboard per guild', () => {
+  it('closes once, ranking by votes then judge score, with points; then no votes; no points without votes; leaderboard per guild', () => {
     const battle = startBattle()!;
     const ann = enter(battle.id, 'ann', 0.1);
     const bob = enter(battle.id, 'bob', 0.5);
@@ -165,13 +165,15 @@ describe('battles', () => {
     store.battles.announced(battle.id);
     expect(store.battles.inState('closed')).toEqual([]);
 
+    // A battle nobody voted in ranks by the judge but gives no points (issue 15: it gave 3/2/1).
     const second = startBattle()!;
     enter(second.id, 'ann', 0.9);
-    store.battles.close(second.id);
+    enter(second.id, 'bob', 0.2);
+    expect(store.battles.close(second.id)!.map((s) => [s.userId, s.rank, s.points])).toEqual([['ann', 1, 0], ['bob', 2, 0]]);
     expect(store.battles.leaderboard('g')).toEqual([
-      { userId: 'ann', wins: 1, points: 4, battles: 2 },
       { userId: 'cat', wins: 1, points: 3, battles: 1 },
-      { userId: 'bob', wins: 0, points: 2, battles: 1 },
+      { userId: 'bob', wins: 0, points: 2, battles: 2 },
+      { userId: 'ann', wins: 1, points: 1, battles: 2 },
     ]);
     expect(store.battles.leaderboard('other guild')).toEqual([]);
   });

@@ -1,16 +1,10 @@
 /** The Vote button of a battle entry: one vote per person per battle (castVote says which way it went). */
-import { ActionRowBuilder, ButtonBuilder, ButtonStyle } from 'discord.js';
-import { castVote, VOTE_EMOJI } from '../battles.ts';
+import { castVote } from '../battles.ts';
 import type { ButtonHandler } from '../handler.ts';
 import { replyEphemeral } from '../replies.ts';
 
-export const customId = (entryId: number) => `battle:vote:${entryId}`;
-
-export function voteRow(entryId: number) {
-  return new ActionRowBuilder<ButtonBuilder>().addComponents(
-    new ButtonBuilder().setCustomId(customId(entryId)).setLabel('Vote').setEmoji(VOTE_EMOJI).setStyle(ButtonStyle.Primary),
-  );
-}
+// Built in battles.ts, which greys them out when a battle closes (and which this handler calls).
+export { voteCustomId as customId, voteRow } from '../battles.ts';
 
 export const vote: ButtonHandler<number> = {
   type: 'button',
