@@ -11,14 +11,15 @@ const STEPS = [
 const WIDTH = STEPS.length * CELL + (STEPS.length + 1) * GAP;
 const HEIGHT = GAP + CELL + GAP + Math.max(...STEPS.map((s) => s.height));
 
-/** `images[0]` is the winner's PNG, then second and third; missing places stay empty. */
+/** `images[0]` is the winner's PNG, then second and third; a place nobody took has no step. */
 export async function podiumPng(images: (Buffer | null)[]): Promise<Buffer> {
   const floor = HEIGHT;
   const steps = STEPS.map((s, i) => {
+    if (!images[s.place - 1]) return '';
     const x = GAP + i * (CELL + GAP);
     return `<rect x="${x}" y="${floor - s.height}" width="${CELL}" height="${s.height}" fill="${s.colour}"/>` +
-      // one, two or three dots on the step: its place
-      Array.from({ length: s.place }, (_, d) => `<circle cx="${x + CELL / 2 + (d - (s.place - 1) / 2) * 20}" cy="${floor - s.height / 2}" r="6" fill="#333"/>`).join('');
+      // the place, as a number on its step
+      `<text x="${x + CELL / 2}" y="${floor - s.height / 2 + 11}" text-anchor="middle" font-family="sans-serif" font-weight="bold" font-size="30" fill="#2b2d31">${s.place}</text>`;
   });
   const background = Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}"><rect width="100%" height="100%" fill="#2b2d31"/>${steps.join('')}</svg>`);
   const layers: OverlayOptions[] = [];

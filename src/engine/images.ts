@@ -187,13 +187,18 @@ function escapeXml(s: string): string {
 /** A horizontal bar chart of scores (for /classify), as a PNG. The labels are escaped. */
 export async function scoreChartPng(scores: readonly { label: string; score: number }[], width = 480): Promise<Buffer> {
   const rowH = 28;
-  const labelW = Math.round(width * 0.4);
+  // The label column fits the longest label (about 8.2 px a character at 14 px), up to 60 % of the
+  // width; longer labels are cut with … so that none runs off the left edge.
+  const CHAR_PX = 8.2;
+  const longest = Math.max(...scores.map((s) => s.label.length));
+  const labelW = Math.round(Math.min(width * 0.6, Math.max(width * 0.25, longest * CHAR_PX + 16)));
+  const maxChars = Math.floor((labelW - 16) / CHAR_PX);
   const barMax = width - labelW - 70;
   const height = rowH * scores.length + 16;
   const rows = scores
     .map(({ label, score }, i) => {
       const y = 8 + i * rowH;
-      const text = label.length > 28 ? `${label.slice(0, 27)}…` : label;
+      const text = label.length > maxChars ? `${label.slice(0, maxChars - 1)}…` : label;
       const w = Math.max(1, Math.round(score * barMax));
       return (
         `<text x="${labelW - 8}" y="${y + 18}" text-anchor="end" font-family="sans-serif" font-size="14" fill="#ddd">${escapeXml(text)}</text>` +

@@ -108,6 +108,25 @@ describe('outputs', () => {
     expect(meta.format).toBe('png');
     expect(meta.width).toBe(480);
   });
+  it('keeps long labels inside the chart: nothing is drawn in its left margin', async () => {
+    const chart = await scoreChartPng([
+      { label: 'a big red star on a blue background', score: 0.6 },
+      { label: 'a small green triangle on a yellow background, drawn', score: 0.4 },
+    ]);
+    const { data, info } = await sharp(chart).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    let drawn = 0;
+    for (let y = 0; y < info.height; y++) {
+      for (let x = 0; x < 6; x++) {
+        const i = (y * info.width + x) * 3;
+        if (Math.abs(data[i]! - 0x2b) + Math.abs(data[i + 1]! - 0x2d) + Math.abs(data[i + 2]! - 0x31) > 30) drawn++;
+      }
+    }
+    expect(drawn).toBe(0);
+    // and the labels are drawn at all (the column left of the bars is not empty)
+    let ink = 0;
+    for (let y = 0; y < info.height; y++) for (let x = 0; x < info.width / 2; x++) if (data[(y * info.width + x) * 3]! > 150) ink++;
+    expect(ink).toBeGreaterThan(50);
+  });
 });
 
 describe('CLIP preprocessing', () => {
