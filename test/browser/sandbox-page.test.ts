@@ -8,6 +8,7 @@ import type { Client } from 'discord.js';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/web/sandbox.ts';
+import { messageIdOf } from '../../commands/show.ts';
 import { haveChromium, launchChromium, type Browser } from './chromium.ts';
 import { startEchoBot } from './echo-bot.ts';
 
@@ -65,6 +66,17 @@ describe.skipIf(!haveChromium)('the sandbox page', () => {
     expect(await reply.locator('button[data-custom-id="off"]').isDisabled()).toBe(true);
     await reply.locator('.reaction[data-emoji="1️⃣"]').waitFor();
     expect(await reply.locator('.reaction[data-emoji="1️⃣"] .count').innerText()).toBe('1');
+  });
+
+  it('copies a message link (Copy Message Link) that /show takes', async () => {
+    const reply = page.locator('article.message', { hasText: 'a big red star' }).first();
+    await reply.hover();
+    const button = reply.locator('button.copy-link');
+    const link = await button.getAttribute('data-link');
+    expect(link).toMatch(/^https:\/\/discord\.com\/channels\/\d+\/\d+\/\d+$/);
+    expect(messageIdOf(link!)).toBe(link!.split('/').pop());
+    await button.click();
+    await page.locator('#status .info', { hasText: link! }).waitFor();
   });
 
   it('clicks a button and reacts, as the chosen user', async () => {

@@ -162,7 +162,23 @@ function actionsNode(m) {
   const apps = page.state.commands.filter((c) => c.type === COMMAND_TYPE.MESSAGE);
   return el('div', { class: 'message-actions' },
     el('button', { type: 'button', title: 'Add reaction', text: '☺+', class: 'add-reaction', onclick: (ev) => openPicker(ev.currentTarget, REACTIONS.map((e) => el('button', { type: 'button', text: e, onclick: () => { closePicker(); react(m.id, e); } }))) }),
-    apps.length ? el('button', { type: 'button', title: 'Apps', text: 'Apps ▾', class: 'apps', onclick: (ev) => openPicker(ev.currentTarget, apps.map((c) => el('button', { type: 'button', class: 'app', text: c.name, onclick: () => { closePicker(); runMessageCommand(c.name, m.id); } }))) }) : null);
+    apps.length ? el('button', { type: 'button', title: 'Apps', text: 'Apps ▾', class: 'apps', onclick: (ev) => openPicker(ev.currentTarget, apps.map((c) => el('button', { type: 'button', class: 'app', text: c.name, onclick: () => { closePicker(); runMessageCommand(c.name, m.id); } }))) }) : null,
+    el('button', { type: 'button', title: 'Copy Message Link', text: '🔗', class: 'copy-link', 'data-link': messageLink(m), onclick: () => copyLink(messageLink(m)) }));
+}
+
+/** The message's link as Discord writes it (what /show takes). */
+function messageLink(m) {
+  return `https://discord.com/channels/${page.state.guild.id}/${m.channel_id}/${m.id}`;
+}
+
+/** Copies the link; where the clipboard is refused, the notice shows it to copy by hand. */
+async function copyLink(link) {
+  try {
+    await navigator.clipboard.writeText(link);
+    notify(`Message link copied: ${link}`, 'info');
+  } catch {
+    notify(`Message link (copy it by hand): ${link}`, 'info');
+  }
 }
 
 async function react(messageId, emoji) {
