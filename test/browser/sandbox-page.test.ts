@@ -153,7 +153,7 @@ describe.skipIf(!haveChromium)('the sandbox page', () => {
     await page.locator('article.message', { hasText: 'game vote for=carol secret=true' }).waitFor();
   });
 
-  it('a cancelled modal closes; the next one opens', async () => {
+  it('a cancelled modal closes and stays closed after a reload; the next one opens', async () => {
     const posted = page.locator('article.message[data-author="bob"]', { hasText: 'hello from bob' });
     for (const action of ['cancel', 'submit'] as const) {
       await posted.hover();
@@ -162,6 +162,13 @@ describe.skipIf(!haveChromium)('the sandbox page', () => {
       await page.locator('#modal-fields input[name="labels"]').fill(`${action}led`);
       await page.click(action === 'cancel' ? '#modal-cancel' : '#modal-submit');
       await page.locator('#modal').waitFor({ state: 'hidden' });
+      if (action === 'cancel') {
+        // A cancelled modal stays closed after a reload (it used to come back on every one).
+        await page.reload();
+        await posted.waitFor();
+        await page.waitForTimeout(500); // the state has arrived and been drawn
+        expect(await page.locator('#modal').isHidden()).toBe(true);
+      }
     }
     await page.locator('article.message', { hasText: 'bob labelled: submitled' }).waitFor();
     expect(await page.locator('article.message', { hasText: 'cancelled' }).count()).toBe(0);

@@ -4,7 +4,18 @@ import { api, notify, page } from './connection.js';
 import { $, el } from './dom.js';
 
 let shownModal = null;
-const closedModals = new Set(); // modals cancelled here
+// Modals cancelled here, kept across reloads (a cancelled modal stays closed), the last 50.
+const CLOSED_KEY = 'sandbox.closedModals';
+const closedModals = new Set(readClosed());
+
+function readClosed() {
+  try { return JSON.parse(localStorage.getItem(CLOSED_KEY) || '[]'); } catch { return []; }
+}
+
+function close(id) {
+  closedModals.add(id);
+  try { localStorage.setItem(CLOSED_KEY, JSON.stringify([...closedModals].slice(-50))); } catch { /* private mode: this page only */ }
+}
 
 export function renderModal() {
   const open = page.state.interactions.find((i) => i.modal && !closedModals.has(i.id));
@@ -35,12 +46,12 @@ export function renderModal() {
   $('modal-form').onsubmit = async (ev) => {
     ev.preventDefault();
     const values = Object.fromEntries([...$('modal-fields').querySelectorAll('input, textarea')].map((i) => [i.name, i.value]));
-    closedModals.add(open.id);
+    close(open.id);
     box.hidden = true;
     try { await api('/api/modal', { interaction: open.id, values }); } catch (error) { notify(error.message); }
   };
   $('modal-cancel').onclick = () => {
-    closedModals.add(open.id);
+    close(open.id);
     renderModal();
   };
 }
