@@ -3,7 +3,7 @@
  * embeddings, scores, a judged entry). The queue calls it, one job at a time; it knows nothing of
  * messages, which are delivery.ts's.
  */
-import { DEFAULT_MAX_LABELS, similarity, UserInputError, type Engine, type GenerateOptions, type Progress } from '../engine/index.ts';
+import { DEFAULT_MAX_LABELS, gridCellPng, similarity, UserInputError, type Engine, type GenerateOptions, type Progress } from '../engine/index.ts';
 import { dream } from '../engine/dream.ts';
 import { randomSeed } from '../engine/rng.ts';
 import { varyToward } from '../engine/text-diff.ts';

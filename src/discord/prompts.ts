@@ -10,7 +10,9 @@ import { plain, quote } from './texts.ts';
 export const PROMPT_LIMIT_HINT = 'at most 32 tokens, ~25 words';
 
 /** The headline for `prompt` (**prompt**, then a warning line if the world lacks some of its words); throws if it is too long. */
-export function promptHeadline(engine: Engine, prompt: string, prefix = ''): string {
+export function promptHeadline(engine: Engine | null, prompt: string, prefix = ''): string {
+  // With the queue on Redis the bot holds no model: the worker checks the prompt when it runs the job.
+  if (!engine) return `${prefix}${quote(prompt)}`;
   checkPromptTokens(engine, prompt);
   const unknown = unknownWordsFor(engine, prompt);
   const warning = unknown.length
