@@ -10,6 +10,7 @@ import { Bot, type BotOptions } from './discord/bot.ts';
 import { ConfigError, loadConfig, type Config } from './discord/config.ts';
 import { deployCommands } from './discord/deploy.ts';
 import { createLogger } from './discord/logger.ts';
+import { onStopSignals } from './stop-signals.ts';
 import { Engine } from './engine/index.ts';
 import { sandboxPort, startSandbox, type Sandbox } from './sandbox/web/sandbox.ts';
 import { loadRedisConfig, queueNameFor, type RedisConfig } from './queue/redis-config.ts';
@@ -65,24 +66,13 @@ async function main(): Promise<void> {
   log.info('database open', { path: dbPath });
   const bot = await Bot.create({ config, log, store, ...(engine ? { engine } : {}), ...(queue ? { queue } : {}) });
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info('signal received', { signal });
+  onStopSignals(log, () =>
     bot
       .stop()
       .then(() => engine?.close())
       .then(() => store.close())
-      .then(() => sandbox?.stop())
-      .then(() => process.exit(0))
-      .catch((error: unknown) => {
-        log.error('unclean shutdown', { error });
-        process.exit(1);
-      });
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+      .then(() => sandbox?.stop()),
+  );
   await bot.start();
   if (sandbox) {
     await deployCommands({ token: config.token!, restUrl: config.restUrl, applicationId: config.applicationId, guildId: config.guildId });

@@ -7,6 +7,7 @@
 import { config as loadEnv } from 'dotenv';
 import { ConfigError, loadConfig } from './discord/config.ts';
 import { createLogger } from './discord/logger.ts';
+import { onStopSignals } from './stop-signals.ts';
 import { loadRedisConfig, queueNameFor } from './queue/redis-config.ts';
 import { startRedisWorker } from './queue/redis-worker.ts';
 import { ModelThread, RemoteJobError } from './worker/model-client.ts';
@@ -51,22 +52,7 @@ async function main(): Promise<void> {
   });
   log.info('worker ready', { queue: queueName });
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info('signal received', { signal });
-    worker
-      .close()
-      .then(() => model.close())
-      .then(() => process.exit(0))
-      .catch((error: unknown) => {
-        log.error('unclean shutdown', { error });
-        process.exit(1);
-      });
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  onStopSignals(log, () => worker.close().then(() => model.close()));
 }
 
 main().catch((error: unknown) => {

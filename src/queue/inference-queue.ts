@@ -7,8 +7,9 @@
  * cancel (owner only), a per-job timeout and throttled progress.
  */
 import PQueue from 'p-queue';
+import { emit, jobHandle, jobInfo, type EntryBase } from './job-entry.ts';
 import { JobCancelledError, JobPostponedError, JobTimeoutError, QueueClosedError, type RejectReason } from './errors.ts';
-import type { AddResult, CancelResult, JobData, JobEvents, JobHandle, JobInfo, JobQueue, JobState, Processor, QueueLimits } from './queue.ts';
+import type { AddResult, CancelResult, JobData, JobInfo, JobQueue, JobState, Processor, QueueLimits } from './queue.ts';
 
 export interface QueueOptions extends Partial<QueueLimits> {
   /** A running job is aborted after this long (default 5 minutes). */
@@ -20,17 +21,10 @@ export interface QueueOptions extends Partial<QueueLimits> {
   now?: () => number;
 }
 
-type Listeners = { [E in keyof JobEvents<unknown>]: ((...args: JobEvents<unknown>[E]) => void)[] };
-
-interface Entry {
-  id: string;
+interface Entry extends EntryBase {
   seq: number;
   round: number;
-  data: JobData;
-  state: JobState;
-  position: number | null;
   controller: AbortController;
-  listeners: Listeners;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -68,7 +62,7 @@ export class InferenceQueue<D extends JobData, R, P = unknown> implements JobQue
   }
 
   get running(): JobInfo | null {
-    return this.#running ? this.#info(this.#running) : null;
+    return this.#running ? jobInfo(this.#running) : null;
   }
 
   get closed(): boolean {
@@ -114,18 +108,7 @@ export class InferenceQueue<D extends JobData, R, P = unknown> implements JobQue
     this.#waiting.push(entry);
     this.#pump();
     this.#announcePositions();
-    const handle: JobHandle<R, P> = {
-      id: entry.id,
-      userId: data.userId,
-      result,
-      info: () => this.#info(entry),
-      on: (event, listener) => {
-        (entry.listeners[event] as unknown[]).push(listener);
-        return handle;
-      },
-      cancel: (byUserId) => this.cancel(entry.id, byUserId),
-    };
-    return { ok: true, job: handle };
+    return { ok: true, job: jobHandle<R, P>(entry, result, (byUserId) => this.cancel(entry.id, byUserId)) };
   }
 
   cancel(jobId: string, byUserId: string): CancelResult {
@@ -152,7 +135,7 @@ export class InferenceQueue<D extends JobData, R, P = unknown> implements JobQue
   jobsOf(userId: string): JobInfo[] {
     const mine = this.#order().filter((e) => e.data.userId === userId);
     if (this.#running?.data.userId === userId && this.#running.state === 'running') mine.unshift(this.#running);
-    return mine.map((e) => this.#info(e));
+    return mine.map((e) => jobInfo(e));
   }
 
   async close(opts: { postpone?: boolean } = {}): Promise<void> {
@@ -209,7 +192,7 @@ export class InferenceQueue<D extends JobData, R, P = unknown> implements JobQue
       const now = this.#now();
       if (now - lastProgress < this.progressIntervalMs) return;
       lastProgress = now;
-      this.#emit(entry, 'progress', p);
+      emit(entry, 'progress', p);
     };
     const timeout = setTimeout(() => controller.abort(new JobTimeoutError(Math.round(this.jobTimeoutMs / 1000))), this.jobTimeoutMs);
     const aborted = new Promise<never>((_, reject) => {
@@ -218,7 +201,7 @@ export class InferenceQueue<D extends JobData, R, P = unknown> implements JobQue
     aborted.catch(() => {});
     let running: Promise<unknown> = Promise.resolve();
     try {
-      this.#emit(entry, 'active');
+      emit(entry, 'active');
       const started = this.#now();
       running = processor({ id: entry.id, data: entry.data as D, updateProgress }, controller.signal);
       const value = await Promise.race([running, aborted]);
@@ -253,21 +236,8 @@ export class InferenceQueue<D extends JobData, R, P = unknown> implements JobQue
       const position = i + 1;
       if (entry.position === position) return;
       entry.position = position;
-      this.#emit(entry, 'position', position);
+      emit(entry, 'position', position);
     });
   }
 
-  #emit<E extends keyof JobEvents<unknown>>(entry: Entry, event: E, ...args: JobEvents<unknown>[E]): void {
-    for (const listener of entry.listeners[event] as ((...a: unknown[]) => void)[]) {
-      try {
-        listener(...args);
-      } catch {
-        // a listener's failure is not the job's
-      }
-    }
-  }
-
-  #info(entry: Entry): JobInfo {
-    return { id: entry.id, userId: entry.data.userId, label: entry.data.label, state: entry.state, position: entry.position };
-  }
 }

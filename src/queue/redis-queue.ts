@@ -12,9 +12,10 @@
 import { randomUUID } from 'node:crypto';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
+import { emit, jobHandle, jobInfo, type EntryBase } from './job-entry.ts';
 import { JobCancelledError, JobPostponedError, JobTimeoutError, QueueClosedError, type RejectReason } from './errors.ts';
 import { FairLine } from './fair-line.ts';
-import type { AddOptions, AddResult, CancelResult, JobData, JobEvents, JobHandle, JobInfo, JobQueue, JobState, Processor, QueueLimits } from './queue.ts';
+import type { AddOptions, AddResult, CancelResult, JobData, JobInfo, JobQueue, JobState, Processor, QueueLimits } from './queue.ts';
 import { cancelChannel, cancelKey, EVENTS_MAX_LEN, KEEP_FINISHED, type RemoteJobData } from './redis-keys.ts';
 import { fromWire, parseFailure, toWire, type Failure } from './wire.ts';
 
@@ -36,13 +37,7 @@ export interface RedisQueueOptions<P> extends Partial<QueueLimits> {
   log?: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
-type Listeners = { [E in keyof JobEvents<unknown>]: ((...args: JobEvents<unknown>[E]) => void)[] };
-
-interface Entry {
-  id: string;
-  data: JobData;
-  state: JobState;
-  position: number | null;
+interface Entry extends EntryBase {
   /** Handed to BullMQ (by this process, or found there after a restart). */
   released: boolean;
   releasedAt: number;
@@ -50,7 +45,6 @@ interface Entry {
   /** Looking in Redis whether a job of this id already exists: not to be released meanwhile. */
   checking: boolean;
   lastProgress: number;
-  listeners: Listeners;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
   /** Resolves when the job ends, however. */
@@ -113,7 +107,7 @@ export class RedisQueue<D extends JobData, R, P = unknown> implements JobQueue<D
   /** The oldest job running on a worker. */
   get running(): JobInfo | null {
     const running = [...this.#all.values()].filter((e) => e.state === 'running');
-    return running[0] ? this.#info(running[0]) : null;
+    return running[0] ? jobInfo(running[0]) : null;
   }
 
   get closed(): boolean {
@@ -164,18 +158,7 @@ export class RedisQueue<D extends JobData, R, P = unknown> implements JobQueue<D
     this.#announcePositions();
     if (entry.checking) void this.#attach(entry);
     else this.#pump();
-    const handle: JobHandle<R, P> = {
-      id,
-      userId: data.userId,
-      result,
-      info: () => this.#info(entry),
-      on: (event, listener) => {
-        (entry.listeners[event] as unknown[]).push(listener);
-        return handle;
-      },
-      cancel: (byUserId) => this.cancel(id, byUserId),
-    };
-    return { ok: true, job: handle };
+    return { ok: true, job: jobHandle<R, P>(entry, result, (byUserId) => this.cancel(id, byUserId)) };
   }
 
   cancel(jobId: string, byUserId: string): CancelResult {
@@ -202,7 +185,7 @@ export class RedisQueue<D extends JobData, R, P = unknown> implements JobQueue<D
   jobsOf(userId: string): JobInfo[] {
     return this.#ordered()
       .filter((e) => e.data.userId === userId)
-      .map((e) => this.#info(e));
+      .map((e) => jobInfo(e));
   }
 
   /** The estimated wait of the job at `position` (1 = next), from the mean duration and the workers; null before any job finished. */
@@ -301,7 +284,7 @@ export class RedisQueue<D extends JobData, R, P = unknown> implements JobQueue<D
     entry.state = 'running';
     entry.position = 0;
     entry.startedAt = Date.now();
-    this.#emit(entry, 'active');
+    emit(entry, 'active');
     this.#announcePositions();
   }
 
@@ -312,7 +295,7 @@ export class RedisQueue<D extends JobData, R, P = unknown> implements JobQueue<D
     if (now - entry.lastProgress < this.progressIntervalMs) return;
     entry.lastProgress = now;
     const wire = fromWire<unknown>(data);
-    this.#emit(entry, 'progress', this.#opts.decodeProgress ? this.#opts.decodeProgress(wire) : wire);
+    emit(entry, 'progress', this.#opts.decodeProgress ? this.#opts.decodeProgress(wire) : wire);
   }
 
   /** A job completed or failed in Redis: its result (read from the job, not the event) settles the handle, once. */
@@ -372,23 +355,10 @@ export class RedisQueue<D extends JobData, R, P = unknown> implements JobQueue<D
       position++;
       if (entry.position === position) continue;
       entry.position = position;
-      this.#emit(entry, 'position', position);
+      emit(entry, 'position', position);
     }
   }
 
-  #emit<E extends keyof JobEvents<unknown>>(entry: Entry, event: E, ...args: JobEvents<unknown>[E]): void {
-    for (const listener of entry.listeners[event] as ((...a: unknown[]) => void)[]) {
-      try {
-        listener(...args);
-      } catch {
-        // a listener's failure is not the job's
-      }
-    }
-  }
-
-  #info(entry: Entry): JobInfo {
-    return { id: entry.id, userId: entry.data.userId, label: entry.data.label, state: entry.state, position: entry.position };
-  }
 
   #log(msg: string, fields?: Record<string, unknown>): void {
     this.#opts.log?.(msg, fields);
