@@ -131,7 +131,7 @@ def source_images(models: dict, scenes: list) -> tuple[torch.Tensor, torch.Tenso
     size = models["spec"].image_size
     big = [world.render(s, size) for s in scenes]
     return (torch.from_numpy(np.stack([np.asarray(b) for b in big])),
-            torch.from_numpy(np.stack([np.asarray(world.render(s, 64)) for s in scenes])))
+            torch.from_numpy(np.stack([world.render_pair(s)[1] for s in scenes])))  # 64 px as CLIP was trained
 
 
 def two_object_descs(rng: random.Random, n: int, link: str | None) -> list[world.Desc]:
@@ -264,15 +264,8 @@ def main(argv: list[str] | None = None) -> dict:
     jv = clip_judge(models, var, src_t)
     metrics["variations_heldout"] = {"colour": rate(jv["colour"]), "shape": rate(jv["shape"]),
                                      "colour_and_shape": rate([x and y for x, y in zip(jv["colour"], jv["shape"])]), "n": len(src_t)}
-    ds = two_object_descs(vr, a.variations // 2, None)
-    sc2 = []
-    for d in ds:  # scenes that match the descriptions
-        while True:
-            sc = world.sample_scene(vr, None, n_objects=2, colour=d.objects[0][1], shape=d.objects[0][2], background=d.background)
-            if (sc.objects[1].colour, sc.objects[1].shape) == d.objects[1][1:]:
-                break
-        d.link = sc.relation
-        sc2.append(sc)
+    sc2 = [sc for _, sc in world.two_object_scenes(vr, {"seen": a.variations // 4, "heldout": a.variations // 2 - a.variations // 4})]
+    ds = [world.Desc([(None, o.colour, o.shape) for o in sc.objects], sc.relation, sc.background) for sc in sc2]
     _, s64 = source_images(models, sc2)
     e2 = embed.embed_images(models["clip"], s64, dev)
     v2 = torch.cat([decode(models, e2[i:i + 40], a.steps, a.guidance, gen) for i in range(0, len(e2), 40)])

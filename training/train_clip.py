@@ -65,8 +65,7 @@ def train_clip(minutes: float, data: dict, dev: torch.device, spec) -> None:
         # identical captions in one batch are not negatives of each other
         same = torch.tensor([[a == b for b in caps] for a in caps], dtype=torch.float32, device=dev)
         target = same / same.sum(1, keepdim=True)
-        i2t = -(target * logits[:, : len(caps)].log_softmax(1) if not negs else
-                target * logits.log_softmax(1)[:, : len(caps)]).sum(1).mean()
+        i2t = -(target * logits.log_softmax(1)[:, : len(caps)]).sum(1).mean()  # negatives in the softmax only
         t2i = -(target * logits[:, : len(caps)].T.log_softmax(1)).sum(1).mean()
         loss = 0.5 * (i2t + t2i)
         opt.zero_grad(set_to_none=True)
