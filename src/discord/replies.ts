@@ -257,7 +257,13 @@ export class InteractionReply extends Reply {
 
 export class ChannelReply extends Reply {
   #message: Message | null = null;
+  /** Whether #message mentioned the requester when it was created (only a creation notifies). */
+  #pinged = false;
   #adopt: string | null;
+  /** Statuses removed after the result went to a new message. */
+  readonly #removed = new Set<string>();
+  /** The message whose edits kept failing (the result went to a new one). */
+  #abandoned: string | null = null;
 
   constructor(
     private readonly client: Client,
@@ -287,38 +293,63 @@ export class ChannelReply extends Reply {
     }
   }
 
+  /** Known in advance only when the result will be edited into a message that already pinged. */
   targetMessageId(): Promise<string | null> {
-    return this.enqueue(async () => this.#message?.id ?? null);
+    return this.enqueue(async () => (this.#pinged ? (this.#message?.id ?? null) : null));
   }
 
   override fallBackToChannel(): boolean {
     if (!this.#message && !this.#adopt) return false;
+    if (this.#message) this.#abandoned = this.#message.id;
     this.#message = null;
     this.#adopt = null;
     return true;
   }
 
+  /**
+   * A status this replaced by a new message in the same channel is removed (a pointer to the message
+   * right below it would be noise); one whose edits kept failing is pointed to the result when it
+   * can be (best effort), and the message the result is in is left alone.
+   */
   override async supersede(messageId: string, text: string): Promise<void> {
-    await editWithBotToken(this.client, this.channelId, messageId, text);
+    if (messageId === this.#message?.id || this.#removed.has(messageId)) return;
+    if (messageId === this.#abandoned) {
+      if (text) await editWithBotToken(this.client, this.channelId, messageId, text);
+      return;
+    }
+    this.#removed.add(messageId);
+    try {
+      await (await channelOf(this.client, this.channelId)).messages.delete(messageId);
+    } catch (error) {
+      if (error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.UnknownMessage) return;
+      this.log.info('could not remove a status the result replaced', { message: messageId, error });
+    }
   }
 
   protected async send(payload: ReplyPayload, final: boolean): Promise<Message | null> {
     await this.#adopted();
-    if (this.#message) {
+    const content = `<@${this.userId}> ${payload.content}`;
+    // An edit never notifies: a result (or an error) is edited only into a message that pinged at its
+    // creation; a status posted without a ping is replaced by a new message that pings, then removed.
+    if (this.#message && (this.#pinged || !final)) {
       try {
-        return await this.#message.edit(editOptions({ ...payload, content: `<@${this.userId}> ${payload.content}` }));
+        return await this.#message.edit(editOptions({ ...payload, content }));
       } catch (error) {
         if (!(error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.UnknownMessage)) throw error;
         this.#message = null; // deleted meanwhile: post anew
       }
     }
+    const stale = this.#message;
     const channel = await channelOf(this.client, this.channelId);
     this.#message = await channel.send({
-      ...fitMessage({ ...payload, content: `<@${this.userId}> ${payload.content}` }),
+      ...fitMessage({ ...payload, content }),
       allowedMentions: final ? { parse: [], users: [this.userId] } : NO_PINGS,
       ...this.#replyTo(),
     });
+    this.#pinged = final;
     this.messageKnown(this.#message.id);
+    // after the result is returned, so what its buttons need is stored at once
+    if (stale) setImmediate(() => void this.supersede(stale.id, ''));
     return this.#message;
   }
 

@@ -265,10 +265,12 @@ export function editMessage(world: World, record: MessageRecord, body: MessageBo
   const m = record.message;
   if (body.content !== undefined) {
     m.content = body.content ?? '';
-    record.pings = computePings(m.content, body.allowed_mentions, world);
-    m.mention_everyone = record.pings.everyone;
-    m.mentions = record.pings.users.map((id) => world.user(id));
-    m.mention_roles = record.pings.roles;
+    // The message's mentions follow the new content, but as on Discord an edit notifies no one:
+    // record.pings keeps who was notified when the message was created.
+    const mentioned = computePings(m.content, body.allowed_mentions, world);
+    m.mention_everyone = mentioned.everyone;
+    m.mentions = mentioned.users.map((id) => world.user(id));
+    m.mention_roles = mentioned.roles;
   }
   if (body.embeds !== undefined) m.embeds = body.embeds ?? [];
   if (body.components !== undefined) m.components = body.components ?? [];

@@ -59,6 +59,7 @@ export interface MessageRecord {
   guildId: string | null;
   /** Ephemeral messages are seen only by this user, and never dispatched to the bot. */
   ephemeralFor: string | null;
+  /** Who the message notified: set when it was created (an edit that adds a mention notifies no one). */
   pings: Pings;
   deleted: boolean;
   /** Reactions: emoji key → user ids, in order. */

@@ -64,6 +64,12 @@ describe('commands (real discord.js ↔ local Discord, real ONNX pack)', () => {
     h.discord.react(carol, original, '3️⃣');
     const posted = await h.discord.waitForMessage((m) => hasResult(m) && m.content.includes('Variations of image 3') && m.content.startsWith(`<@${carol.id}>`));
     expect(await decodePng(posted)).toEqual({ width: 256, height: 256 });
+    // The result notifies carol (a new message that pings at creation); the statuses before it
+    // (posted without a ping) are gone, so nothing stays at "Queued" or "Step n/N".
+    expect(h.discord.messageById(posted.id).pings.users).toEqual([carol.id]);
+    const statuses = [...h.discord.world.messages.values()].filter((r) => r.message.id !== posted.id && r.message.content.startsWith(`<@${carol.id}>`));
+    expect(statuses.length).toBeGreaterThan(0);
+    await h.discord.waitUntil(() => (statuses.every((r) => r.deleted) ? true : null), 30_000, 'the statuses to be removed');
     const stored = await h.bot.ctx.store.generations.get(original.id);
     expect(Array.from((await h.bot.ctx.store.generations.get(posted.id))!.source!)).toEqual(Array.from(stored!.embeddings[2]!));
   });

@@ -36,7 +36,10 @@ describe('persistence across restarts (real SQLite in a temp dir)', () => {
 
     h.discord.react(bob, original, '2️⃣');
     const posted = await h.discord.waitForMessage((m) => hasResult(m) && m.content.startsWith(`<@${bob.id}>`) && m.content.includes('Variations of image 2'));
-    expect(Array.from((await second.store.generations.get(posted.id))!.source!)).toEqual(Array.from(before!.embeddings[1]!));
+    // A new message: stored right after Discord answers its creation (the gateway may tell us first).
+    let postedStored = await second.store.generations.get(posted.id);
+    for (let i = 0; !postedStored && i < 100; i++) postedStored = await new Promise((r) => setTimeout(r, 100)).then(() => second.store.generations.get(posted.id));
+    expect(Array.from(postedStored!.source!)).toEqual(Array.from(before!.embeddings[1]!));
 
     const link = `https://discord.com/channels/${h.discord.guildId}/${h.discord.channelId}/${original.id}`;
     const shown = await h.discord.slash(alice, 'show', { message: link }).waitForMessage(hasResult);
@@ -65,12 +68,16 @@ describe('persistence across restarts (real SQLite in a temp dir)', () => {
     const lee = h.discord.addUser('lee');
     let running!: ReturnType<typeof h.discord.slash>;
     let queued!: ReturnType<typeof h.discord.slash>;
+    let kimMessage: APIMessage | undefined;
+    let leeMessage: APIMessage | undefined;
     try {
       await h.discord.waitUntil(() => (output.includes('connected to Discord') ? true : null), 60_000, 'the child bot to connect');
       running = h.discord.slash(kim, 'imagine', { prompt: 'a big orange star', count: 4 });
       queued = h.discord.slash(lee, 'imagine', { prompt: 'a small white circle', count: 1 });
       await queued.waitForMessage((m) => m.content.includes('Queued: position 1'));
       await running.waitForMessage((m) => m.content.includes('Working on it') || m.content.includes('Step'));
+      [kimMessage] = running.messages();
+      [leeMessage] = queued.messages();
       child.kill('SIGKILL');
       expect(await exited).toBe('SIGKILL');
     } finally {
@@ -92,12 +99,15 @@ describe('persistence across restarts (real SQLite in a temp dir)', () => {
     // The messages the killed process left in progress said what happens now, then became the results.
     const editsOf = (message: APIMessage) =>
       h.discord.requests.filter((r) => r.route === 'PATCH /channels/:channel/messages/:message' && r.path.endsWith(`/${message.id}`)).map((r) => String((r.json as { content?: string }).content));
-    const [kimMessage] = running.messages();
-    const [leeMessage] = queued.messages();
-    expect(kimResult.id).toBe(kimMessage!.id);
-    expect(leeResult.id).toBe(leeMessage!.id);
     expect(editsOf(kimMessage!)[0]).toBe(`<@${kim.id}> **a big orange star**\n🎨 Working on it again after a restart…`);
     expect(editsOf(leeMessage!)[0]).toBe(`<@${lee.id}> **a small white circle**\n⏳ Re-queued after a restart: position 1.`);
+    // An edit never notifies: each result is a new message that pings its requester at creation, and the
+    // status it replaces is removed.
+    for (const [result, status, user] of [[kimResult, kimMessage!, kim], [leeResult, leeMessage!, lee]] as const) {
+      expect(result.id).not.toBe(status.id);
+      expect(h.discord.messageById(result.id).pings.users).toEqual([user.id]);
+      await h.discord.waitUntil(() => (h.discord.world.messages.get(status.id)?.deleted ? true : null), 30_000, 'the replaced status to be removed');
+    }
     // The buttons of a recovered result work like any other.
     expect(await bot.ctx.store.generations.get(kimResult.id)).toMatchObject({ ownerId: kim.id, prompt: 'a big orange star' });
     await h.shutdown();
