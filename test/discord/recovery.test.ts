@@ -45,7 +45,7 @@ describe('recoverJobs', () => {
     journal({ kind: 'imagine', userId: 'pat', locale: 'fr', prompt: 'a gray heart', n: 1, headline: '**a gray heart**', label: 'imaginer : a gray heart' }, 1);
     recoverJobs(ctx, replyFor);
     await settle(ctx);
-    expect(replies[0]!.shown.map((s) => s.payload.content.split('\n')[1])).toEqual(['🎨 Dessin repris après un redémarrage…', 'graine 7 · V1 ou réagissez 🔁 pour des variations, 🎲 pour une nouvelle graine']);
+    expect(replies[0]!.shown.map((s) => s.payload.content.split('\n')[1])).toEqual(['🎨 Repris après un redémarrage…', 'graine 7 · V1 ou réagissez 🔁 pour des variations, 🎲 pour une nouvelle graine']);
   });
 
   it('reads the rows an older version journalled ({ type: "generation", job } and { type: "battle-entry", entry })', async () => {

@@ -30,7 +30,7 @@ describe('in French', () => {
     expect(result.content).toBe('**a big red star on a blue background**\ngraine 7 · V1–V4 ou réagissez 1️⃣–4️⃣ pour des variations, U1–U4 pour une image en taille réelle, 🎲 pour une nouvelle graine');
     const statuses = shownBy(run).slice(0, -1).map((c) => c.split('\n')[1]!);
     expect(statuses.length).toBeGreaterThan(0);
-    for (const status of statuses) expect(status).toMatch(/^(⏳ En file : position \d+\.|🎨 Dessin en cours…|🎨 Étape \d+\/\d+…)/);
+    for (const status of statuses) expect(status).toMatch(/^(⏳ En file : position \d+\.|🎨 En cours…|🎨 Étape \d+\/\d+…)/);
     const cancel = h.discord.requests.find((r) => r.interactionId === run.record.id && JSON.stringify(r.json).includes('job:cancel:'));
     expect(JSON.stringify(cancel?.json)).toContain('"label":"Annuler"');
   });

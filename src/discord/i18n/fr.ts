@@ -18,7 +18,7 @@ export const fr: Messages = {
   },
   queueError: {
     cancelled: '✖️ Annulé.',
-    timeout: (seconds) => `⚠️ C’était plus long que ${seconds !== null ? `${seconds} s` : 'le temps permis'}, la tâche a été arrêtée. Demandez moins d’images ou moins d’étapes.`,
+    timeout: (seconds) => `⚠️ Cela a pris plus de ${seconds !== null ? `${seconds} s` : 'le temps permis'} et a été arrêté. Demandez moins d’images ou moins d’étapes.`,
     closed: '⚠️ Le bot s’arrête et n’a pas lancé cette tâche. Réessayez dans une minute.',
     postponed: '⚠️ Le bot s’arrête un instant. Cette tâche garde sa place et reprendra à son retour ; le résultat sera posté dans ce salon.',
   },
@@ -30,8 +30,8 @@ export const fr: Messages = {
     queued: '⏳ En file',
     requeued: '⏳ Remis en file après un redémarrage',
     position: (queued, position, seconds) => `${queued} : position ${position}.${seconds === null ? '' : ` Environ ${seconds} s d’attente.`}`,
-    working: '🎨 Dessin en cours…',
-    workingAgain: '🎨 Dessin repris après un redémarrage…',
+    working: '🎨 En cours…',
+    workingAgain: '🎨 Repris après un redémarrage…',
     step: (step, steps) => `🎨 Étape ${step}/${steps}…`,
   },
   cancel: {
@@ -119,7 +119,7 @@ export const fr: Messages = {
   varyNeedsToward: (options) =>
     `${options.map((o) => OPTION_FR[o]).join(', ')} ${options.length > 1 ? 'vont' : 'va'} avec vers : dites vers quelle légende déplacer l’image, p. ex. vers:"a blue heart".`,
   queue: {
-    job: (label, position) => `• ${label} : ${position === null ? 'en cours' : `position ${position}`}`,
+    job: (label, position) => `• ${label} — ${position === null ? 'en cours' : `position ${position}`}`,
     summary: (waiting, running, perUser) => `File : ${waiting} en attente, ${running} en cours (au plus ${perUser} par personne).`,
     yours: 'Vos tâches :',
     none: 'Vous n’avez aucune tâche dans la file.',
