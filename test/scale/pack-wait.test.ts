@@ -48,6 +48,8 @@ describe.skipIf(!hasRedis)('a job for a pack no worker has', () => {
     const held = await Promise.all([here, there].map((run) => run.waitForMessage((m) => m.content.includes(WAITING))));
     expect(held.map((m) => m.content.split('\n')[1]).sort()).toEqual([`⏳ Queued: position 1. ${WAITING}`, `⏳ Queued: position 2. ${WAITING}`]);
     expect(bot.logs.filter((l) => l['msg'] === 'no live worker has the pack: jobs wait for one')).toHaveLength(1);
+    // The two arrive on two shards, in either order.
+    expect((await discord.slash(ben, 'queue', {}, { channelId: second.channelId }).waitForEphemeral()).content).toMatch(new RegExp(`• imagine: a small green heart: position [12]\\. ${WAITING}`));
 
     worker = await WorkerProcess.start('w1', redis.url);
     const [a, b] = await Promise.all([here.waitForMessage(hasResult, 120_000), there.waitForMessage(hasResult, 120_000)]);
