@@ -131,8 +131,7 @@ export function submit(ctx: BotContext, reply: Reply, request: JobRequest, opts:
   if (info.state === 'queued') {
     place = { position: info.position ?? 1, hold: info.hold };
     positions.update(place.position);
-  }
-  else if (info.state === 'running') started();
+  } else if (info.state === 'running') started();
   log.info('job queued', { position: info.position });
 
   // How long jobs take, for the estimated waits of the others.
