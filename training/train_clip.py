@@ -9,7 +9,7 @@ Each image is also scored against its own caption and that caption's wrong bindi
 Half of every batch is two-object scenes. Measured: with three quarters of the batch in single-object
 shape groups (about 28 two-object scenes in 256), 1755 steps left binding at chance (4-way 15 %, every
 2-way 50 %); with half the batch two-object scenes and the own-negatives loss, 4-way rose from chance to
-87 % held-out in 450 steps.
+97.7 % seen / 94.7 % held-out in 965 steps (45 min on the shared 2-core CPU).
 """
 from __future__ import annotations
 
