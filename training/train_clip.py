@@ -106,7 +106,7 @@ def train_clip(minutes: float, data: dict, dev: torch.device, spec) -> None:
         opt.step()
         if state["steps"] % 50 == 0:
             clip.eval()
-            b = embed.binding(clip, dev)
+            b = embed.binding(clip, dev, zero_shot=False)
             log("clip binding 4-way seen {} held-out {}, vs colours swapped {}".format(
                 b["seen"]["four_way"], b["heldout"]["four_way"], b["seen"]["vs_colours_swapped"]))
         clock.tick(bs, f"loss {loss.item():.3f} bind {bind.item():.3f} scale {clip.logit_scale().item():.1f} negatives {len(negs)} "
