@@ -4,7 +4,7 @@
  * literally.
  */
 import { escapeMarkdown } from 'discord.js';
-import { JobTimeoutError, type QueueError, type QueueLimits, type RejectReason } from '../queue/index.ts';
+import { JobTimeoutError, type Hold, type QueueError, type QueueLimits, type RejectReason } from '../queue/index.ts';
 import { en, type Messages } from './i18n/en.ts';
 import { sanitizeText } from './sanitize.ts';
 
@@ -39,6 +39,11 @@ export function rejectText(reason: RejectReason, limits: QueueLimits, m: Message
     case 'closed':
       return m.reject.closed;
   }
+}
+
+/** What a waiting job waits for besides its turn (the Redis queue: no live worker has its pack). */
+export function holdText(hold: Hold, m: Messages = en): string {
+  return m.status.hold(plain(hold.pack));
 }
 
 /** How the queue ended a job (cancel, timeout, shutdown), for the person who asked. */

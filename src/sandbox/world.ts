@@ -106,8 +106,7 @@ export class World {
     return this.locales.get(userId) ?? Locale.EnglishUS;
   }
 
-  addGuild(name: string, ownerId: string): GuildRecord {
-    const id = this.ids.next();
+  addGuild(name: string, ownerId: string, id: string = this.ids.next()): GuildRecord {
     const everyone: APIRole = {
       id,
       name: '@everyone',

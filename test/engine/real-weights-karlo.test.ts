@@ -18,24 +18,22 @@ import { maxAbsError, readFixture, REAL_WEIGHTS, ReplayNoise, stdev, TOLERANCE, 
 interface Fixture {
   settings: { prior_steps: number; prior_guidance: number; steps: number; guidance: number; super_res_steps: number };
   cases: {
-    text_to_image: { prompt: string; noise: number[][]; image_embeds: number[]; decoder_image: number[]; image: number[] };
-    variation: { image: string; image_embeds: number[]; noise: number[][]; decoder_image: number[]; output: number[] };
-    interpolate: { images: string[]; weights: number[]; image_embeds: number[]; noise: number[][]; decoder_image: number[]; output: number[] };
+    text_to_image: { seed: number; first_step_margin: number; prompt: string; noise: number[][]; image_embeds: number[]; decoder_image: number[]; image: number[] };
+    variation: { seed: number; first_step_margin: number; image: string; image_embeds: number[]; noise: number[][]; decoder_image: number[]; output: number[] };
+    interpolate: { seed: number; first_step_margin: number; images: string[]; weights: number[]; image_embeds: number[]; noise: number[][]; decoder_image: number[]; output: number[] };
     zero_shot: { image: string; labels: string[]; scores: number[] };
   };
 }
 
 const { settings: st, cases } = readFixture<Fixture>('karlo.json');
 /**
- * Where Karlo misses the 1e-3 bar, and why: the super-resolution stage's first step (t = 999, ε
- * prediction) computes x0 = (x − √(1−ᾱ)·ε)/√ᾱ with √ᾱ₉₉₉ ≈ 5e-5, so the ONNX and PyTorch float32
- * roundings of the random super-resolution UNet's ε (~1e-7) become ~1e-3 in the few pixels whose x0
- * is not clipped to ±1, and the end-to-end chain carries the decoder's tiny differences through that
- * step too. Measured (CPU): 2.2e-3 from diffusers' own 32 px image, 1.4e-2 end to end, text → image
- * only; every other case and stage is under 1e-3. These bounds say so, and still fail on a real error.
+ * Each case's seed is the first whose t = 999 steps are well conditioned (fixtures.py, FirstStepMargin):
+ * there an ε step computes x0 = (x − √(1−ᾱ)·ε)/√ᾱ with √ᾱ₉₉₉ ≈ 4.9e-5, and a pixel whose x0 is not clipped
+ * carries 2e4 × the UNet's float32 rounding into the image. On seed 0's text → image (two such pixels in the
+ * super-resolution) diffusers differs from itself by 2.0e-2 with oneDNN off (training/convert/conditioning.py),
+ * so that case measures rounding, not the engine; the fixtures keep |x0| ≥ 2 × the clip range everywhere.
  */
-const SUPER_RES_TOLERANCE = 5e-3;
-const CHAIN_TOLERANCE = 3e-2;
+const FIRST_STEP_MARGIN = 2;
 const PACK = `${REAL_WEIGHTS}karlo-tiny`;
 let pack: LoadedPack;
 let clip: Clip;
@@ -69,6 +67,10 @@ describe('Karlo (tiny random weights) = diffusers', () => {
     expect(pack.sessions.cascade![0]!.lastStepModel).toBeDefined();
   });
 
+  it('the fixtures are well conditioned: every first-step pixel clipped with a margin', () => {
+    for (const c of [cases.text_to_image, cases.variation, cases.interpolate]) expect(c.first_step_margin).toBeGreaterThanOrEqual(FIRST_STEP_MARGIN);
+  });
+
   it('text → image: prior, text-conditioned decoder, super-resolution, one noise stream as diffusers draws it', async () => {
     const c = cases.text_to_image;
     const noise = new ReplayNoise(c.noise);
@@ -79,11 +81,11 @@ describe('Karlo (tiny random weights) = diffusers', () => {
     expect(noise.used).toBe(c.noise.length);
     expect(stdev(out)).toBeGreaterThan(0.01);
     errors['text → image'] = maxAbsError(out, c.image);
-    expect(errors['text → image']).toBeLessThanOrEqual(CHAIN_TOLERANCE);
+    expect(errors['text → image']).toBeLessThanOrEqual(TOLERANCE);
   });
 
   /** Each stage from diffusers' own input to it: the decoder from diffusers' embedding, the super-resolution from its 32 px image. */
-  async function stages(name: string, emb: ArrayLike<number>, c: { noise: number[][]; decoder_image: number[] }, out: number[], prompt?: string, srTolerance = TOLERANCE) {
+  async function stages(name: string, emb: ArrayLike<number>, c: { noise: number[][]; decoder_image: number[] }, out: number[], prompt?: string) {
     const n = c.noise.length;
     const decoderNoise = new ReplayNoise(c.noise.slice(n - 6, n - 3));
     const small = await unclip.sampleLatents([Float32Array.from(emb)], decoding(decoderNoise, prompt));
@@ -91,12 +93,12 @@ describe('Karlo (tiny random weights) = diffusers', () => {
     const big = await unclip.upscale(Float32Array.from(c.decoder_image), 1, decoding(new ReplayNoise(c.noise.slice(n - 3))));
     errors[`${name}: super-resolution (64 px)`] = maxAbsError(toUnit(big), out);
     expect(errors[`${name}: decoder (32 px)`]).toBeLessThanOrEqual(TOLERANCE);
-    expect(errors[`${name}: super-resolution (64 px)`]).toBeLessThanOrEqual(srTolerance);
+    expect(errors[`${name}: super-resolution (64 px)`]).toBeLessThanOrEqual(TOLERANCE);
   }
 
   it('each stage alone, from diffusers\' input to it: decoder and super-resolution of every case', async () => {
     const { text_to_image: t, variation: v, interpolate: i } = cases;
-    await stages('text → image', t.image_embeds, t, t.image, t.prompt, SUPER_RES_TOLERANCE);
+    await stages('text → image', t.image_embeds, t, t.image, t.prompt);
     await stages('variation', v.image_embeds, v, v.output);
     await stages('interpolate', i.image_embeds, i, i.output);
   });

@@ -32,6 +32,8 @@ export const en = {
     working: '🎨 Working on it…',
     workingAgain: '🎨 Working on it again after a restart…',
     step: (step: number, steps: number) => `🎨 Step ${step}/${steps}…`,
+    /** `pack`: already escaped. */
+    hold: (pack: string) => `Waiting for a worker that has the pack ${pack} — none is running right now.`,
   },
   cancel: {
     button: 'Cancel',
@@ -127,7 +129,9 @@ export const en = {
   varyNeedsToward: (options: ('from' | 'strength' | 'animate')[]) =>
     `${options.join(', ')} ${options.length > 1 ? 'go' : 'goes'} with toward: say which caption to move the image toward, e.g. toward:"a blue heart".`,
   queue: {
-    job: (label: string, position: number | null) => `• ${label}: ${position === null ? 'running now' : `position ${position}`}`,
+    /** `hold`: what the job waits for besides its turn (holdText), or null. */
+    job: (label: string, position: number | null, hold: string | null = null) =>
+      `• ${label}: ${position === null ? 'running now' : `position ${position}${hold ? `. ${hold}` : ''}`}`,
     summary: (waiting: number, running: number, perUser: number) => `Queue: ${waiting} waiting, ${running} running (at most ${perUser} per person).`,
     yours: 'Your jobs:',
     none: 'You have no jobs in the queue.',

@@ -33,6 +33,7 @@ export const fr: Messages = {
     working: '🎨 En cours…',
     workingAgain: '🎨 Repris après un redémarrage…',
     step: (step, steps) => `🎨 Étape ${step}/${steps}…`,
+    hold: (pack) => `En attente d’un worker qui a le pack ${pack} : aucun ne tourne en ce moment.`,
   },
   cancel: {
     button: 'Annuler',
@@ -119,7 +120,7 @@ export const fr: Messages = {
   varyNeedsToward: (options) =>
     `${options.map((o) => OPTION_FR[o]).join(', ')} ${options.length > 1 ? 'vont' : 'va'} avec vers : dites vers quelle légende déplacer l’image, p. ex. vers:"a blue heart".`,
   queue: {
-    job: (label, position) => `• ${label} — ${position === null ? 'en cours' : `position ${position}`}`,
+    job: (label, position, hold = null) => `• ${label} — ${position === null ? 'en cours' : `position ${position}${hold ? `. ${hold}` : ''}`}`,
     summary: (waiting, running, perUser) => `File : ${waiting} en attente, ${running} en cours (au plus ${perUser} par personne).`,
     yours: 'Vos tâches :',
     none: 'Vous n’avez aucune tâche dans la file.',

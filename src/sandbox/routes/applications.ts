@@ -2,6 +2,7 @@
 import { ApplicationCommandType, type APIApplicationCommand, type RESTPutAPIApplicationCommandsJSONBody } from 'discord-api-types/v10';
 import { checkCommands } from '../command-schema.ts';
 import { errors } from '../errors.ts';
+import { SESSION_START_TOTAL } from '../shards.ts';
 import { route, type Route } from '../http.ts';
 import type { RouteHost } from './host.ts';
 
@@ -37,7 +38,16 @@ export function applicationRoutes(host: RouteHost): Route[] {
     route('GET', '/gateway', 'none', () => ({ status: 200, body: { url: host.gatewayUrl } })),
     route('GET', '/gateway/bot', 'bot', () => ({
       status: 200,
-      body: { url: host.gatewayUrl, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 } },
+      body: {
+        url: host.gatewayUrl,
+        shards: host.sharding.recommended(w.guilds.size),
+        session_start_limit: {
+          total: SESSION_START_TOTAL,
+          remaining: host.sharding.sessionsRemaining,
+          reset_after: 14_400_000,
+          max_concurrency: host.sharding.maxConcurrency,
+        },
+      },
     })),
     route('GET', '/applications/@me', 'bot', () => ({ status: 200, body: app() })),
     route('GET', '/oauth2/applications/@me', 'bot', () => ({ status: 200, body: app() })),
