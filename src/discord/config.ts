@@ -30,7 +30,6 @@ export interface Config {
 }
 
 export const DISCORD_CDN_HOSTS = ['cdn.discordapp.com', 'media.discordapp.net'];
-export const DISCORD_UPLOAD_LIMIT = 10 * 1024 * 1024;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
