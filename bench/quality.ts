@@ -1,5 +1,6 @@
 /**
- * `npm run bench:quality [-- --prompts 120] [--variations 60] [--configs ddim:25,dpmsolver++:10,…] [--seed N] [--json]`
+ * `npm run bench:quality [-- --prompts 120] [--variations 60] [--configs ddim:25,dpmsolver++:10,unipc:8,…] [--seed N] [--json]`
+ * (default configs: DDIM 25, DPM-Solver++ 8–20, UniPC 6, 8, 10)
  *
  * Quality against steps, per scheduler, through the TypeScript engine on the real pack, judged by the
  * pack's own CLIP (as training/eval.py judges, here through the engine's preprocessing):
@@ -32,7 +33,7 @@ const { values } = parseArgs({
     prompts: { type: 'string', default: '120' },
     variations: { type: 'string', default: '60' },
     seed: { type: 'string', default: '0' },
-    configs: { type: 'string', default: 'ddim:25,dpmsolver++:8,dpmsolver++:10,dpmsolver++:12,dpmsolver++:15,dpmsolver++:20' },
+    configs: { type: 'string', default: 'ddim:25,dpmsolver++:8,dpmsolver++:10,dpmsolver++:12,dpmsolver++:15,dpmsolver++:20,unipc:6,unipc:8,unipc:10' },
   },
 });
 const ROOT = fileURLToPath(new URL('../', import.meta.url));

@@ -3,7 +3,7 @@
  *
  * Measures, in one run on this machine: p50/p90 of text encoding, image encoding, classify end to
  * end, one decoder step at batch 1/4/8, imagine (4 images) with DDIM 25 steps, the pack's default
- * scheduler and DPM-Solver++ interleaved, vary, blend; the peak RSS; the decoder's achieved GFLOP/s
+ * scheduler, DPM-Solver++ and UniPC interleaved, vary, blend; the peak RSS; the decoder's achieved GFLOP/s
  * next to onnxruntime's matmul GFLOP/s here; and transformers.js encoding the same texts and images
  * from the same ONNX files. It ends with the ratios of that one run and the CPU's model, so two
  * machines' runs can be compared. `--sweep` compares ONNX session options.
@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import * as ort from 'onnxruntime-node';
 import { engineEnv } from '../src/cli.ts';
-import { Engine } from '../src/engine/index.ts';
+import { Engine, type SchedulerName } from '../src/engine/index.ts';
 import { createSession, defaultSessionSettings, sessionOptions, type SessionSettings } from '../src/engine/sessions.ts';
 import { l2normalize, softmax, dot } from '../src/engine/vectors.ts';
 import { countFlops } from './flops.ts';
@@ -84,6 +84,12 @@ async function measureAll(items: [name: string, fn: () => Promise<unknown>][], i
 async function measure(name: string, fn: () => Promise<unknown>, iters = ITERS, warmup = 2): Promise<Stat> {
   return (await measureAll([[name, fn]], iters, warmup))[0]!;
 }
+
+/** The few-step schedulers imagine is timed with, next to DDIM 25 and the pack default; the report's keys. */
+const FEW_STEP: { name: SchedulerName; title: string; ratioKey: string; labelKey: string }[] = [
+  { name: 'dpmsolver++', title: 'DPM-Solver++', ratioKey: 'ddim25OverDpm', labelKey: 'dpm' },
+  { name: 'unipc', title: 'UniPC', ratioKey: 'ddim25OverUnipc', labelKey: 'unipc' },
+];
 
 const LABELS = [
   'a red circle', 'a blue square', 'a green triangle', 'a yellow star', 'a purple heart',
@@ -156,17 +162,22 @@ async function main(): Promise<void> {
     const def = engine.samplingDefaults();
     const prompt = 'a big red star on a blue background';
     const defaultLabel = `${def.prior.scheduler} ${def.prior.steps} + ${def.decoder.scheduler} ${def.decoder.steps}`;
-    const dpmSteps = { prior: def.prior.stepsFor['dpmsolver++'], decoder: def.decoder.stepsFor['dpmsolver++'] };
-    const dpmIsDefault = def.prior.scheduler === 'dpmsolver++' && def.decoder.scheduler === 'dpmsolver++' && def.prior.steps === dpmSteps.prior && def.decoder.steps === dpmSteps.decoder;
+    // The few-step schedulers at the pack's steps for them, each unless it is the pack default already.
+    const fewStep = FEW_STEP.map((s) => ({ ...s, steps: { prior: def.prior.stepsFor[s.name], decoder: def.decoder.stepsFor[s.name] } })).filter(
+      (s) => !(def.prior.scheduler === s.name && def.decoder.scheduler === s.name && def.prior.steps === s.steps.prior && def.decoder.steps === s.steps.decoder),
+    );
     // Interleaved in one run, so the ratio holds whatever else the machine does.
     // Twice the iterations of the other generation rows: the bench's headline ratio, on a noisy machine.
-    const [ddim25, byDefault, dpm] = await measureAll(
+    const [ddim25, byDefault, ...others] = await measureAll(
       [
         ['imagine, 4 images, DDIM 25 + 25 steps', () => engine.imagine(prompt, { seed: 1, scheduler: 'ddim', steps: 25, priorSteps: 25 })],
         [`imagine, 4 images, pack default (${defaultLabel})`, () => engine.imagine(prompt, { seed: 1 })],
-        ...(dpmIsDefault
-          ? []
-          : [[`imagine, 4 images, DPM-Solver++ ${dpmSteps.prior} + ${dpmSteps.decoder}`, () => engine.imagine(prompt, { seed: 1, scheduler: 'dpmsolver++', steps: dpmSteps.decoder, priorSteps: dpmSteps.prior })] as [string, () => Promise<unknown>]]),
+        ...fewStep.map(
+          (s): [string, () => Promise<unknown>] => [
+            `imagine, 4 images, ${s.title} ${s.steps.prior} + ${s.steps.decoder}`,
+            () => engine.imagine(prompt, { seed: 1, scheduler: s.name, steps: s.steps.decoder, priorSteps: s.steps.prior }),
+          ],
+        ),
       ],
       2 * gen,
       1,
@@ -174,7 +185,13 @@ async function main(): Promise<void> {
     imagineReport = {
       packDefault: defaultLabel,
       ddim25OverDefault: ddim25!.p50 / byDefault!.p50,
-      ...(dpm ? { ddim25OverDpm: ddim25!.p50 / dpm.p50, dpm: `dpmsolver++ ${dpmSteps.prior} + ${dpmSteps.decoder}` } : {}),
+      // e.g. ddim25OverDpm and dpm: "dpmsolver++ 10 + 10"; ddim25OverUnipc and unipc: "unipc 10 + 10"
+      ...Object.fromEntries(
+        fewStep.flatMap((s, i) => [
+          [s.ratioKey, ddim25!.p50 / others[i]!.p50],
+          [s.labelKey, `${s.name} ${s.steps.prior} + ${s.steps.decoder}`],
+        ]),
+      ),
     };
     await measure('vary, 4 images (pack default)', () => engine.vary(png64, { seed: 1 }), gen, 1);
     await measure('blend, 1 image (ratio 50)', () => engine.blend(png64, png64, { seed: 1, ratio: 50 }), gen, 1);
@@ -299,7 +316,9 @@ async function main(): Promise<void> {
   log(`ratios measured in this run (${cpu}, ${availableParallelism()} cores; p50, higher = faster):`);
   if (imagineReport) {
     log(`  imagine, 4 images: DDIM 25 + 25 / pack default (${imagineReport['packDefault']}) ${(imagineReport['ddim25OverDefault'] as number).toFixed(2)}× (bar ≥ 2.5×)`);
-    if (imagineReport['ddim25OverDpm'] !== undefined) log(`  imagine, 4 images: DDIM 25 + 25 / ${imagineReport['dpm']} ${(imagineReport['ddim25OverDpm'] as number).toFixed(2)}×`);
+    for (const { ratioKey, labelKey } of FEW_STEP) {
+      if (imagineReport[ratioKey] !== undefined) log(`  imagine, 4 images: DDIM 25 + 25 / ${imagineReport[labelKey]} ${(imagineReport[ratioKey] as number).toFixed(2)}×`);
+    }
   }
   if (ratios) {
     log(`  transformers.js / ours, same ONNX files: text ${ratios.text.toFixed(2)}× (bar ≥ 1.2×), image ${ratios.image.toFixed(2)}×, classify ${ratios.classify.toFixed(2)}× (bar ≥ 1.5×)`);

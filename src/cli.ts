@@ -2,7 +2,7 @@
  * The command line: the engine façade without Discord.
  *
  *   npm run --silent unclip -- classify <image>... --labels "<label>,<label>,..." [--template T] [--json]
- *   npm run --silent unclip -- imagine "<prompt>" [--n 1-4] [--seed N] [--scheduler ddim|dpmsolver++] [--steps N] [--guidance X] [--out DIR] [--json]
+ *   npm run --silent unclip -- imagine "<prompt>" [--n 1-4] [--seed N] [--scheduler ddim|dpmsolver++|unipc] [--steps N] [--guidance X] [--out DIR] [--json]
  *   npm run --silent unclip -- vary <image> [--n 1-4] [--seed N] [--steps N] [--guidance X] [--out DIR] [--json]
  *   npm run --silent unclip -- blend <first> <second> [--ratio 0-100] [--frames N] [--seed N] [--out DIR] [--json]
  *   npm run --silent unclip -- describe <image> [--top N] [--json]
@@ -38,7 +38,7 @@ const USAGE = `usage:
   unclip vary <image> [--n 1-4] [--seed N] [--scheduler S] [--steps N] [--guidance X] [--out DIR] [--json]
   unclip blend <first> <second> [--ratio 0-100] [--frames N] [--seed N] [--scheduler S] [--out DIR] [--json]
   unclip describe <image> [--top N] [--json]
---scheduler: ${SCHEDULER_NAMES.join(' or ')} (default: the pack's); --steps: default the pack's for that scheduler
+--scheduler: ${SCHEDULER_NAMES.join(', ')} (default: the pack's); --steps: default the pack's for that scheduler
 options for all: --pack DIR (or UNCLIP_PACK), --verbose`;
 
 class UsageError extends Error {}

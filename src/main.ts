@@ -13,7 +13,7 @@ import { createLogger } from './discord/logger.ts';
 import { onStopSignals } from './stop-signals.ts';
 import { Engine } from './engine/index.ts';
 import { sandboxPort, startSandbox, type Sandbox } from './sandbox/web/sandbox.ts';
-import { loadRedisConfig, queueNameFor, type RedisConfig } from './queue/redis-config.ts';
+import { loadRedisConfig, packNameFor, queueNameFor, type RedisConfig } from './queue/redis-config.ts';
 import { Store } from './store/index.ts';
 
 async function main(): Promise<void> {
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   if (redis) {
     const { connectJobQueue } = await import('./queue/remote-jobs.ts');
     const name = queueNameFor(config.packDir);
-    queue = await connectJobQueue({ url: redis.url, name, limits: config.queue, log: (msg, fields) => log.info(msg, { component: 'queue', ...fields }) });
+    queue = await connectJobQueue({ url: redis.url, name, pack: packNameFor(config.packDir), limits: config.queue, log: (msg, fields) => log.info(msg, { component: 'queue', ...fields }) });
     log.info('queue on redis: jobs run in workers', { queue: name });
   } else {
     engine = await Engine.load({

@@ -8,7 +8,7 @@ import { config as loadEnv } from 'dotenv';
 import { ConfigError, loadConfig } from './discord/config.ts';
 import { createLogger } from './discord/logger.ts';
 import { onStopSignals } from './stop-signals.ts';
-import { loadRedisConfig, queueNameFor } from './queue/redis-config.ts';
+import { loadRedisConfig, packNameFor, queueNameFor } from './queue/redis-config.ts';
 import { startRedisWorker } from './queue/redis-worker.ts';
 import { ModelThread, RemoteJobError } from './worker/model-client.ts';
 
@@ -44,6 +44,8 @@ async function main(): Promise<void> {
     url: redis.url,
     queueName,
     workerName: redis.workerName,
+    pack: packNameFor(config.packDir),
+    device: config.device,
     lockMs: redis.lockMs,
     stalledMs: redis.stalledMs,
     run: (job, signal, onProgress) => model.run(job.id, job.request, signal, onProgress),

@@ -12,6 +12,15 @@ def pct(x) -> str:
     return "–" if x is None else f"{100 * x:.1f} %"
 
 
+def _eval_sampling(m: dict) -> str:
+    """How eval.py sampled: "dpmsolver++ 10 + 10 steps" (decoder + prior); metrics from before eval.py
+    recorded its scheduler are DDIM's."""
+    es = m.get("eval_settings", {})
+    steps = es.get("steps", 25)
+    return f"{es.get('scheduler', 'ddim')} {steps} + {es.get('prior_steps', steps)} steps" + (
+        f" (prior: {es['prior_scheduler']})" if es.get("prior_scheduler", es.get("scheduler")) != es.get("scheduler") else "")
+
+
 def write(pack_dir: str) -> None:
     with open(os.path.join(pack_dir, "pack.json")) as f:
         p = json.load(f)
@@ -42,10 +51,10 @@ def write(pack_dir: str) -> None:
         "![samples](samples.png)",
         "",
         "Samples above: rows are prompts `a big <colour> <shape> on a <colour> background` from the evaluation",
-        "(" + ", ".join(f"“{s}”" for s in _samples(pack_dir)) + "), 4 images each, 25 + 25 DDIM steps.",
+        "(" + ", ".join(f"“{s}”" for s in _samples(pack_dir)) + f"), 4 images each, {_eval_sampling(m)}.",
     ] + ([f"The bot samples with {p['decoder']['default_scheduler']} {p['decoder']['default_steps']} + "
           f"{p['prior']['default_steps']} steps by default (measured against DDIM 25 by `npm run bench:quality`, "
-          "README's benchmarks); the evaluation below samples with DDIM 25 + 25."]
+          f"README's benchmarks); the evaluation below samples with {_eval_sampling(m)}."]
          if p["decoder"].get("default_scheduler", "ddim") != "ddim" else []) + [
         "",
         "## What to ask for",

@@ -1,10 +1,12 @@
-"""Shared pieces: the word tokenizer (mirrors tokenizer.json exactly), the noise schedule, DDIM
-sampling (mirrors src/engine's sampler: same trailing integer timesteps), devices and threads."""
+"""Shared pieces: the word tokenizer (mirrors tokenizer.json exactly), the noise schedule, sampling with
+DDIM, DPM-Solver++(2M) and UniPC (mirrors src/engine's sampler and schedulers: same trailing integer
+timesteps, same steps), devices and threads."""
 from __future__ import annotations
 
 import math
 import os
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -28,8 +30,11 @@ T_STEPS = 1000
 # guidance 2, 100 % at 3 and 5. So: no prior guidance, decoder guidance 3.
 # The scheduler: DPM-Solver++(2M) 10 steps, measured on shapes-v1 through the TypeScript engine (npm run
 # bench:quality, README's benchmarks: the fewest steps with every figure within 2 points of DDIM 25).
-# eval.py still samples with DDIM ("ddim_steps"): its numbers are DDIM 25's.
+# eval.py samples with the pack's default scheduler and steps (pack.json, as the bot does); tune.py with
+# DDIM "ddim_steps".
 SAMPLING = {"steps": 10, "scheduler": "dpmsolver++", "ddim_steps": 25, "prior_guidance": 1.0, "decoder_guidance": 3.0}
+# Steps for a scheduler a pack names no steps for (src/engine/schedulers/index.ts ENGINE_DEFAULT_STEPS).
+ENGINE_DEFAULT_STEPS = {"ddim": 25, "dpmsolver++": 10, "unipc": 10}
 
 
 def log(*a) -> None:
@@ -124,6 +129,113 @@ def q_sample(x0: torch.Tensor, t: torch.Tensor, noise: torch.Tensor, ac: torch.T
 def v_target(x0: torch.Tensor, t: torch.Tensor, noise: torch.Tensor, ac: torch.Tensor) -> torch.Tensor:
     a = ac[t].view(-1, *([1] * (x0.dim() - 1)))
     return a.sqrt() * noise - (1 - a).sqrt() * x0
+
+
+@dataclass(frozen=True)
+class Sampler:
+    """A scheduler and its number of steps (for one diffusion model)."""
+    scheduler: str = "ddim"
+    steps: int = 25
+
+    def __str__(self) -> str:
+        return f"{self.scheduler} {self.steps}"
+
+
+def pack_sampler(model_cfg: dict) -> Sampler:
+    """What the engine runs for a request that names nothing, from a pack.json model ("prior" or
+    "decoder"): default_scheduler (absent: ddim) for scheduler_steps[it], else default_steps."""
+    name = model_cfg.get("default_scheduler", "ddim")
+    return Sampler(name, int(model_cfg.get("scheduler_steps", {}).get(name, model_cfg["default_steps"])))
+
+
+def steps_for(model_cfg: dict | None, name: str) -> int:
+    """Steps for scheduler `name` when none are given (the engine's defaultStepsFor)."""
+    if model_cfg is None:
+        return ENGINE_DEFAULT_STEPS[name]
+    if name in model_cfg.get("scheduler_steps", {}):
+        return int(model_cfg["scheduler_steps"][name])
+    return int(model_cfg["default_steps"]) if name == model_cfg.get("default_scheduler", "ddim") else ENGINE_DEFAULT_STEPS[name]
+
+
+def sample(model, shape: tuple[int, ...], cond: torch.Tensor, prediction: str, sampler: Sampler, guidance: float,
+           generator: torch.Generator | None = None, eta: float = 0.0, dev: torch.device | None = None) -> torch.Tensor:
+    """Sampling with the scheduler `sampler` names; η applies to DDIM only (as the engine refuses it elsewhere)."""
+    if sampler.scheduler == "ddim":
+        return ddim_sample(model, shape, cond, prediction, sampler.steps, guidance, generator, eta=eta, dev=dev)
+    if eta != 0:
+        raise ValueError(f"eta applies to DDIM only, not {sampler.scheduler}")
+    return multistep_sample(model, shape, cond, prediction, sampler, guidance, generator, dev=dev)
+
+
+def _guided(model, x: torch.Tensor, t: int, cond: torch.Tensor, guidance: float) -> torch.Tensor:
+    tt = torch.full((x.shape[0],), float(t), device=x.device)
+    if guidance == 1.0:
+        return model(x, tt, cond)
+    u, c = model(torch.cat([x, x]), torch.cat([tt, tt]), torch.cat([torch.zeros_like(cond), cond])).chunk(2)
+    return u + guidance * (c - u)
+
+
+def _x0(prediction: str, out: torch.Tensor, x: torch.Tensor, a: float, s: float) -> torch.Tensor:
+    """x0 from a model output at α = √ᾱ, σ = √(1−ᾱ)."""
+    if prediction == "v":
+        return a * x - s * out
+    if prediction == "x0":
+        return out
+    return (x - s * out) / a
+
+
+def _tables(t: int) -> tuple[float, float, float]:
+    """α, σ, λ = log(α/σ) at timestep t (t = T: after the last step, ᾱ = 1, σ = 0, λ = ∞)."""
+    ac = float(ALPHAS_CUMPROD[t]) if t < T_STEPS else 1.0
+    a, s = math.sqrt(ac), math.sqrt(1 - ac)
+    return a, s, (math.log(a) - math.log(s)) if s > 0 else math.inf
+
+
+@torch.no_grad()
+def multistep_sample(model, shape: tuple[int, ...], cond: torch.Tensor, prediction: str, sampler: Sampler,
+                     guidance: float, generator: torch.Generator | None = None, dev: torch.device | None = None) -> torch.Tensor:
+    """DPM-Solver++(2M) or UniPC (order 2, bh2, corrector on every step) on the data prediction D, as
+    src/engine/schedulers/dpm-solver.ts and unipc.ts (and diffusers' DPMSolverMultistepScheduler /
+    UniPCMultistepScheduler with final sigma 0): first order on the first and the last step."""
+    dev = dev or cond.device
+    x = torch.randn(shape, generator=generator).to(dev)
+    ts = ddim_timesteps(sampler.steps) + [T_STEPS]
+    n = sampler.steps
+    unipc = sampler.scheduler == "unipc"
+    if not unipc and sampler.scheduler != "dpmsolver++":
+        raise ValueError(f"unknown scheduler {sampler.scheduler!r}")
+    ds: list[torch.Tensor] = []  # D at the steps so far (the last two are used)
+    last_x, last_order = None, 1
+    for i in range(n):
+        a_i, s_i, l_i = _tables(ts[i])
+        d = _x0(prediction, _guided(model, x, ts[i], cond, guidance), x, a_i, s_i)
+        if unipc and last_x is not None:  # UniC: redo step i-1 -> i with D at i too
+            _, s_p, l_p = _tables(ts[i - 1])
+            h = l_i - l_p
+            bh = math.expm1(-h)
+            m0 = ds[-1]
+            if last_order == 2:
+                r = (_tables(ts[i - 2])[2] - l_p) / h
+                b1 = (bh / -h - 1) / bh
+                b2 = 2 * ((bh / -h - 1) / -h - 0.5) / bh
+                rho_p = (b1 - b2) / (1 - r)
+                rho_c = b1 - rho_p
+                corr = rho_p * (ds[-2] - m0) / r + rho_c * (d - m0)
+            else:
+                corr = 0.5 * (d - m0)
+            x = s_i / s_p * last_x - a_i * bh * m0 - a_i * bh * corr
+        a_n, s_n, l_n = _tables(ts[i + 1])
+        h = l_n - l_i
+        bh = math.expm1(-h)  # e^-h - 1; -1 at the last step (σ = 0)
+        order = min(2, i + 1, n - i)
+        x_next = s_n / s_i * x - a_n * bh * d
+        if order == 2:
+            r = (_tables(ts[i - 1])[2] - l_i) / h
+            x_next = x_next - a_n * bh * 0.5 * (ds[-1] - d) / r
+        ds = (ds + [d])[-2:]
+        last_x, last_order = x, order
+        x = x_next
+    return x
 
 
 @torch.no_grad()

@@ -13,8 +13,11 @@ world (analyse.py, validated on clean renders first).
   of attributes taken from the first image, and how many blends are a clean scene of the world);
 - diversity (smallest pairwise difference of a prompt's 4 images) and crispness against crisp renders.
 
+Samples as the bot does: each model's default scheduler and steps in the exported pack.json (--pack-out;
+common.SAMPLING, what export writes, if there is none yet); --scheduler and --steps override them for the
+prior and the decoder alike (as `npm run bench:quality` configurations do).
 Writes the numbers into pack.json's "metrics", a sample grid models/<pack>/samples.png and the model card.
-    /usr/bin/python3 training/eval.py [--prompts 60] [--steps 25] [--quick]
+    /usr/bin/python3 training/eval.py [--prompts 60] [--scheduler ddim|dpmsolver++|unipc] [--steps N] [--clip-only]
 """
 from __future__ import annotations
 
@@ -38,18 +41,37 @@ import packs
 import world
 
 
-def generate(models: dict, text_emb: torch.Tensor, n: int, steps: int, g_prior: float, g_dec: float,
+def generate(models: dict, text_emb: torch.Tensor, n: int, samplers: dict[str, common.Sampler], g_prior: float, g_dec: float,
              gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-    """text_emb [B, D] -> (images [B*n, 3, S, S] in [-1, 1], image embeddings)."""
+    """text_emb [B, D] -> (images [B*n, 3, S, S] in [-1, 1], image embeddings); samplers["prior"] and
+    samplers["decoder"]: each model's scheduler and steps."""
     d = models["spec"].embed_dim
     cond = text_emb.repeat_interleave(n, 0)
-    x = common.ddim_sample(models["prior"], (cond.shape[0], d), cond, "x0", steps, g_prior, gen)
+    x = common.sample(models["prior"], (cond.shape[0], d), cond, "x0", samplers["prior"], g_prior, gen)
     emb = F.normalize(x / math.sqrt(d), dim=-1)
-    return decode(models, emb, steps, g_dec, gen), emb
+    return decode(models, emb, samplers["decoder"], g_dec, gen), emb
 
 
-def decode(models: dict, emb: torch.Tensor, steps: int, g_dec: float, gen: torch.Generator, eta: float = 0.0) -> torch.Tensor:
-    lat = common.ddim_sample(models["decoder"], (emb.shape[0], *models["spec"].latent), emb, "v", steps, g_dec, gen, eta=eta)
+def pack_samplers(pack_dir: str, scheduler: str | None, steps: int | None) -> dict[str, common.Sampler]:
+    """The prior's and the decoder's scheduler and steps as the engine resolves a request naming `scheduler`
+    and `steps` (None: the pack's default; steps for a named scheduler: the pack's for it)."""
+    pj = os.path.join(pack_dir, "pack.json")
+    cfg = None
+    if os.path.exists(pj):
+        with open(pj) as f:
+            cfg = json.load(f)
+    out = {}
+    for model in ("prior", "decoder"):
+        m = cfg[model] if cfg else None
+        default = common.pack_sampler(m) if m else common.Sampler(common.SAMPLING["scheduler"], common.SAMPLING["steps"])
+        name = scheduler or default.scheduler
+        n = steps if steps is not None else default.steps if name == default.scheduler else common.steps_for(m, name)
+        out[model] = common.Sampler(name, n)
+    return out
+
+
+def decode(models: dict, emb: torch.Tensor, sampler: common.Sampler, g_dec: float, gen: torch.Generator, eta: float = 0.0) -> torch.Tensor:
+    lat = common.sample(models["decoder"], (emb.shape[0], *models["spec"].latent), emb, "v", sampler, g_dec, gen, eta=eta)
     with torch.no_grad():
         return models["ae_dec"](lat / models["latent_scale"])
 
@@ -153,7 +175,7 @@ def run_prompts(models, descs, a, gen, samples) -> tuple[dict, list[float], torc
     for i in range(0, len(descs), 8):
         chunk = descs[i:i + 8]
         te = embed.embed_texts(models["clip"], [world.realise(d) for d in chunk], torch.device("cpu"))
-        imgs, _ = generate(models, te, 4, a.steps, a.prior_guidance, a.guidance, gen)
+        imgs, _ = generate(models, te, 4, a.samplers, a.prior_guidance, a.guidance, gen)
         for k, v in pixel_judge(imgs, [d for d in chunk for _ in range(4)]).items():
             tally.setdefault(k, []).extend(v)
         div += min_pairwise_diffs(imgs, 4)
@@ -181,7 +203,7 @@ def blends(models: dict, a, gen: torch.Generator, n_pairs: int) -> dict:
     out = {}
     for ratio in (30, 50, 70):
         emb = common.slerp(e1, e2, ratio / 100)  # ratio = share of the first, as /blend
-        img = common.to_uint8(decode(models, emb, a.steps, a.guidance, gen))
+        img = common.to_uint8(decode(models, emb, a.samplers["decoder"], a.guidance, gen))
         first, clean = [], []
         for k, (s1, s2) in enumerate(pairs):
             r = analyse.analyse(img[k])
@@ -199,12 +221,15 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--prompts", type=int, default=60)
     ap.add_argument("--variations", type=int, default=120)
     ap.add_argument("--blend-pairs", type=int, default=24)
-    ap.add_argument("--steps", type=int, default=common.SAMPLING["ddim_steps"])
+    ap.add_argument("--scheduler", choices=sorted(common.ENGINE_DEFAULT_STEPS), help="default: the pack's, per model")
+    ap.add_argument("--steps", type=int, help="prior and decoder steps (default: the pack's for the scheduler)")
     ap.add_argument("--prior-guidance", type=float, default=common.SAMPLING["prior_guidance"])
     ap.add_argument("--guidance", type=float, default=common.SAMPLING["decoder_guidance"])
     ap.add_argument("--pack-out", default=spec.out_dir)
     ap.add_argument("--clip-only", action="store_true", help="only the CLIP metrics (no generation)")
     a = ap.parse_args(argv)
+    a.samplers = pack_samplers(a.pack_out, a.scheduler, a.steps)
+    print("sampling", {k: str(v) for k, v in a.samplers.items()}, flush=True)
     common.setup_threads()
     dev = torch.device("cpu")
     models = ckpt.build_models(dev, spec)
@@ -260,7 +285,7 @@ def main(argv: list[str] | None = None) -> dict:
     scenes = [world.sample_scene(vr, None, n_objects=1, colour=c, shape=s, background=b, size="big") for c, s, b in src_t]
     src_big, src64 = source_images(models, scenes)
     emb = embed.embed_images(models["clip"], src64, dev)
-    var = torch.cat([decode(models, emb[i:i + 40], a.steps, a.guidance, gen) for i in range(0, len(emb), 40)])
+    var = torch.cat([decode(models, emb[i:i + 40], a.samplers["decoder"], a.guidance, gen) for i in range(0, len(emb), 40)])
     jv = clip_judge(models, var, src_t)
     metrics["variations_heldout"] = {"colour": rate(jv["colour"]), "shape": rate(jv["shape"]),
                                      "colour_and_shape": rate([x and y for x, y in zip(jv["colour"], jv["shape"])]), "n": len(src_t)}
@@ -268,7 +293,7 @@ def main(argv: list[str] | None = None) -> dict:
     ds = [world.Desc([(None, o.colour, o.shape) for o in sc.objects], sc.relation, sc.background) for sc in sc2]
     _, s64 = source_images(models, sc2)
     e2 = embed.embed_images(models["clip"], s64, dev)
-    v2 = torch.cat([decode(models, e2[i:i + 40], a.steps, a.guidance, gen) for i in range(0, len(e2), 40)])
+    v2 = torch.cat([decode(models, e2[i:i + 40], a.samplers["decoder"], a.guidance, gen) for i in range(0, len(e2), 40)])
     metrics["variations_two_objects"] = rates(pixel_judge(v2, ds))
     metrics["blends"] = blends(models, a, gen, a.blend_pairs)
     truth_t = common.to_model_pixels(src_big)
@@ -279,7 +304,9 @@ def main(argv: list[str] | None = None) -> dict:
     metrics["crispness"] = {"latent_decoder_l1": round(float(F.l1_loss(recon, truth_t)) / 2, 4),
                             "latent_decoder_edge_ratio": round(peak_edges(recon) / ref, 3),
                             "variations_edge_ratio": round(peak_edges(var.clamp(-1, 1)) / ref, 3), "size": spec.image_size}
-    metrics["eval_settings"] = {"steps": a.steps, "prior_guidance": a.prior_guidance, "decoder_guidance": a.guidance,
+    sp, sd = a.samplers["prior"], a.samplers["decoder"]
+    metrics["eval_settings"] = {"scheduler": sd.scheduler, "steps": sd.steps, "prior_scheduler": sp.scheduler, "prior_steps": sp.steps,
+                                "prior_guidance": a.prior_guidance, "decoder_guidance": a.guidance,
                                 "prompts": len(triples), "images_per_prompt": 4, "seconds": round(time.time() - t0)}
     print(json.dumps(metrics, indent=1), flush=True)
     write_outputs(a.pack_out, metrics, samples, spec.image_size)

@@ -42,12 +42,12 @@ def main() -> None:
     triples = rng.sample(seen, a.prompts)
     te = embed.embed_texts(models["clip"], [f"a big {c} {s} on a {b} background" for c, s, b in triples], dev)
     truth = [t for t in triples for _ in range(a.images)]
-    steps = common.SAMPLING["ddim_steps"]
+    ddim = common.Sampler("ddim", common.SAMPLING["ddim_steps"])
     rows = []
     for gp in [float(x) for x in a.prior.split(",")]:
         for gd in [float(x) for x in a.decoder.split(",")]:
             t0 = time.time()
-            imgs, _ = evaluation.generate(models, te, a.images, steps, gp, gd, torch.Generator().manual_seed(17))
+            imgs, _ = evaluation.generate(models, te, a.images, {"prior": ddim, "decoder": ddim}, gp, gd, torch.Generator().manual_seed(17))
             j = evaluation.clip_judge(models, imgs, truth)
             div = evaluation.min_pairwise_diffs(imgs, a.images)
             rows.append({"prior_guidance": gp, "decoder_guidance": gd} | {k: evaluation.rate(v) for k, v in j.items()}
@@ -62,7 +62,7 @@ def main() -> None:
     _, src64 = evaluation.source_images(models, scenes)
     emb = embed.embed_images(models["clip"], src64, dev)
     for gd in [float(x) for x in a.decoder.split(",")]:
-        var = evaluation.decode(models, emb, steps, gd, torch.Generator().manual_seed(23))
+        var = evaluation.decode(models, emb, ddim, gd, torch.Generator().manual_seed(23))
         j = evaluation.clip_judge(models, var, src_t)
         print(json.dumps({"variations_decoder_guidance": gd, "colour": evaluation.rate(j["colour"]),
                           "shape": evaluation.rate(j["shape"])}), flush=True)

@@ -1,9 +1,11 @@
 /**
  * The bot: a discord.js client wired to the router, the inference queue (with its one processor) and the store. With
  * `config.restUrl` REST (and so gateway discovery) goes to that base URL: a REST proxy, or the local
- * Discord of src/sandbox.
+ * Discord of src/sandbox. With `config.shards` (UNCLIP_SHARDS) the one client holds that many gateway
+ * shards (discord.js internal sharding): every shard's events reach the same router, queue and store,
+ * and what runs at start (recovery, pending deliveries, battle timers) runs once, after all are ready.
  */
-import { Client, Events, GatewayIntentBits, Partials, type Collection } from 'discord.js';
+import { Client, Events, GatewayCloseCodes, GatewayIntentBits, Partials, type Collection } from 'discord.js';
 import { readPackSummary, type Engine, type Progress } from '../engine/index.ts';
 import { InferenceQueue, type JobQueue } from '../queue/index.ts';
 import { Store } from '../store/index.ts';
@@ -83,11 +85,13 @@ export class Bot {
       // Reactions on results this process never saw (older messages, before a restart).
       partials: [Partials.Message, Partials.Reaction, Partials.User, Partials.Channel],
       allowedMentions: NO_PINGS,
+      ...(opts.config.shards === 'auto' ? { shards: 'auto' as const } : { shardCount: opts.config.shards }),
       ...(opts.config.restUrl ? { rest: { api: opts.config.restUrl } } : {}),
     });
     attachRouter(client, ctx, commands);
     client.on(Events.Error, (error) => log.error('discord client error', { error }));
     client.on(Events.ShardDisconnect, (event, shard) => log.warn('gateway disconnected', { code: event.code, shard }));
+    client.on(Events.ShardReady, (shard, unavailable) => log.info('shard ready', { shard, guilds: client.guilds.cache.filter((g) => g.shardId === shard).size, unavailable: unavailable?.size ?? 0 }));
     return new Bot(client, ctx, commands);
   }
 
@@ -100,9 +104,19 @@ export class Bot {
     const token = this.ctx.config.token;
     if (!token) throw new Error('no DISCORD_TOKEN');
     const ready = new Promise<void>((resolve) => this.client.once(Events.ClientReady, () => resolve()));
-    await this.client.login(token);
+    let closedWith: number | null = null;
+    const onClose = (event: { code: number }) => (closedWith = event.code);
+    this.client.on(Events.ShardDisconnect, onClose);
+    try {
+      await this.client.login(token);
+    } catch (error) {
+      throw closedWith === null ? error : new Error(shardingHint(closedWith, error));
+    } finally {
+      this.client.off(Events.ShardDisconnect, onClose);
+    }
     await ready;
-    this.ctx.log.info('connected to Discord', { user: this.client.user?.tag, guilds: this.client.guilds.cache.size, commands: [...this.commands.keys()] });
+    const shards = this.client.ws.shards.size;
+    this.ctx.log.info('connected to Discord', { user: this.client.user?.tag, guilds: this.client.guilds.cache.size, shards, commands: [...this.commands.keys()] });
     // A recovered job's messages go to its channel, in the message it was shown in before when there is one.
     recoverJobs(this.ctx, (job) => new ChannelReply(this.client, job.channelId, job.guildId, null, job.userId, this.ctx.log, job.statusMessageId));
     // Results a previous process stored but could not deliver: a new post in their channel, mentioning the requester.
@@ -124,4 +138,12 @@ export class Bot {
     await this.client.destroy();
     this.ctx.log.info('stopped');
   }
+}
+
+/** What to change when Discord refuses the gateway connection over sharding (4010, 4011). */
+function shardingHint(code: number, error: unknown): string {
+  const said = error instanceof Error ? error.message : String(error);
+  if (code === GatewayCloseCodes.ShardingRequired) return `${said}: the bot is in more servers than one gateway connection may hold; set UNCLIP_SHARDS=auto (or a number of shards)`;
+  if (code === GatewayCloseCodes.InvalidShard) return `${said}: Discord refused the shard count; set UNCLIP_SHARDS=auto`;
+  return said;
 }

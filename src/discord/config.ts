@@ -11,6 +11,11 @@ export interface Config {
   guildId: string | null;
   /** REST base such as a nirn-proxy or a local Discord (`…/api`); gateway discovery goes through it too. */
   restUrl: string | null;
+  /**
+   * Gateway shards, all run by this process's one client (discord.js internal sharding): 'auto' is the
+   * count GET /gateway/bot recommends; 1 (the default) is one connection.
+   */
+  shards: number | 'auto';
   /** Hosts attachments may be fetched from (host or host:port). */
   cdnHosts: string[];
   packDir: string;
@@ -30,6 +35,8 @@ export interface Config {
 }
 
 export const DISCORD_CDN_HOSTS = ['cdn.discordapp.com', 'media.discordapp.net'];
+/** The most shards UNCLIP_SHARDS takes (Discord's recommendation is about one per 1,000 servers). */
+export const MAX_SHARDS = 1024;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -80,6 +87,13 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const extraHosts = (get('DISCORD_CDN_HOSTS') ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
   for (const host of extraHosts) if (!/^[a-z0-9.-]+(:\d+)?$/.test(host)) problems.push(`DISCORD_CDN_HOSTS: "${host}" is not a host name`);
+  const shardsRaw = get('UNCLIP_SHARDS');
+  let shards: number | 'auto' = 1;
+  if (shardsRaw?.toLowerCase() === 'auto') shards = 'auto';
+  else if (shardsRaw !== undefined) {
+    if (/^\d+$/.test(shardsRaw) && Number(shardsRaw) >= 1 && Number(shardsRaw) <= MAX_SHARDS) shards = Number(shardsRaw);
+    else problems.push(`UNCLIP_SHARDS must be auto or a whole number of shards from 1 to ${MAX_SHARDS} (got "${shardsRaw}")`);
+  }
   const device = get('UNCLIP_DEVICE') ?? 'cpu';
   if (device !== 'cpu' && device !== 'cuda') problems.push(`UNCLIP_DEVICE must be cpu or cuda (got "${device}")`);
   const logLevel = get('UNCLIP_LOG_LEVEL') ?? 'info';
@@ -90,6 +104,7 @@ export function loadConfig(env: Env = process.env): Config {
     applicationId: snowflake('DISCORD_APPLICATION_ID'),
     guildId: snowflake('DISCORD_GUILD_ID'),
     restUrl,
+    shards,
     cdnHosts: [...DISCORD_CDN_HOSTS, ...extraHosts],
     packDir: get('UNCLIP_PACK') ?? 'models/shapes-v1',
     device: device as Config['device'],

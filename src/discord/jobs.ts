@@ -7,7 +7,7 @@
  * (pacing.ts): only meaningful changes, at most one per message every 10 s.
  */
 import { UserInputError, type Progress } from '../engine/index.ts';
-import { JobPostponedError, QueueError, type JobHandle } from '../queue/index.ts';
+import { JobPostponedError, QueueError, type Hold, type JobHandle } from '../queue/index.ts';
 import type { BotContext } from './context.ts';
 import { cancelRow } from './handlers/cancel.ts';
 import type { Logger } from './logger.ts';
@@ -15,7 +15,7 @@ import { deliverResult } from './outbox.ts';
 import { positionUpdates } from './pacing.ts';
 import type { Reply, ReplyPayload } from './replies.ts';
 import { attachmentsOf, isJournalled, type JobRequest, type JobResult } from './request.ts';
-import { MODEL_FAILED, queueErrorText, rejectText } from './texts.ts';
+import { holdText, MODEL_FAILED, queueErrorText, rejectText } from './texts.ts';
 
 /** The job's row in the journal: started, done with its message, failed. */
 interface Journal {
@@ -94,11 +94,13 @@ export function submit(ctx: BotContext, reply: Reply, request: JobRequest, opts:
   const again = journalId !== undefined;
   const queued = again ? '⏳ Re-queued after a restart' : '⏳ Queued';
   let startedAt: number | null = null;
+  // Where it stands while it waits: its place, and what holds it besides its turn (no worker has its pack).
+  let place: { position: number; hold: Hold | null } = { position: 1, hold: null };
   const positions = positionUpdates({
     // The queue's estimate when it has one (both backends), else the durations seen here.
     durations: { waitAt: (position) => ctx.queue.estimatedWaitMs?.(position) ?? ctx.pacing.durations.waitAt(position) },
     intervalMs: ctx.pacing.positionIntervalMs,
-    show: (position) => status(queuedLine(ctx, queued, position)),
+    show: (position) => status(queuedLine(ctx, queued, { ...place, position })),
   });
   const started = () => {
     positions.stop();
@@ -108,7 +110,15 @@ export function submit(ctx: BotContext, reply: Reply, request: JobRequest, opts:
     status(again ? '🎨 Working on it again after a restart…' : '🎨 Working on it…');
   };
   job
-    .on('position', (position) => positions.update(position))
+    .on('position', (position) => {
+      place = { ...place, position };
+      positions.update(position);
+    })
+    // Held or no longer: shown at once (rare, and what the person most needs to know).
+    .on('held', (hold) => {
+      place = { ...place, hold };
+      if (startedAt === null) status(queuedLine(ctx, queued, place));
+    })
     .on('active', started)
     .on('progress', (p) => {
       if (!p.preview) return status(`🎨 Step ${p.step}/${p.steps}…`);
@@ -118,8 +128,10 @@ export function submit(ctx: BotContext, reply: Reply, request: JobRequest, opts:
     });
   // The handle's listeners hear changes from now on; where it stands now is read once.
   const info = job.info();
-  if (info.state === 'queued') positions.update(info.position ?? 1);
-  else if (info.state === 'running') started();
+  if (info.state === 'queued') {
+    place = { position: info.position ?? 1, hold: info.hold };
+    positions.update(place.position);
+  } else if (info.state === 'running') started();
   log.info('job queued', { position: info.position });
 
   // How long jobs take, for the estimated waits of the others.
@@ -138,8 +150,10 @@ export function submit(ctx: BotContext, reply: Reply, request: JobRequest, opts:
   return true;
 }
 
-/** The place in line, and the estimated wait once the queue knows how long jobs take. */
-function queuedLine(ctx: BotContext, queued: string, position: number): string {
+/** The place in line, and the estimated wait once the queue knows how long jobs take; or, while held, what it waits for. */
+function queuedLine(ctx: BotContext, queued: string, place: { position: number; hold: Hold | null }): string {
+  const { position, hold } = place;
+  if (hold) return `${queued}: position ${position}. ${holdText(hold)}`;
   const ms = ctx.queue.estimatedWaitMs?.(position) ?? null;
   return `${queued}: position ${position}.${ms === null ? '' : ` About ${Math.max(1, Math.round(ms / 1000))} s to wait.`}`;
 }

@@ -69,7 +69,7 @@ export async function onInteraction(interaction: Interaction, ctx: BotContext, c
     if (interaction.isChatInputCommand() || interaction.isMessageContextMenuCommand()) {
       const command = commands.get(interaction.commandName);
       if (!command) return await replyEphemeral(interaction, UNKNOWN_COMMAND);
-      ctx.log.info('command', { command: interaction.commandName, user: interaction.user.id, interaction: interaction.id });
+      ctx.log.info('command', { command: interaction.commandName, user: interaction.user.id, interaction: interaction.id, guild: interaction.guildId, shard: interaction.guild?.shardId ?? 0 });
       await command.execute(interaction, ctx);
     } else if (interaction.isButton() || interaction.isModalSubmit()) {
       const found = findHandler(handlers, interaction.isButton() ? 'button' : 'modal', interaction);

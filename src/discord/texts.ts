@@ -4,7 +4,7 @@
  * literally.
  */
 import { escapeMarkdown } from 'discord.js';
-import { JobTimeoutError, type QueueError, type QueueLimits, type RejectReason } from '../queue/index.ts';
+import { JobTimeoutError, type Hold, type QueueError, type QueueLimits, type RejectReason } from '../queue/index.ts';
 import { sanitizeText } from './sanitize.ts';
 
 /** User text shown as it is (file names, labels, prompts): control and bidi characters removed, markdown escaped. */
@@ -38,6 +38,11 @@ export function rejectText(reason: RejectReason, limits: QueueLimits): string {
     case 'closed':
       return 'The bot is shutting down and is not taking new jobs. Please try again in a minute.';
   }
+}
+
+/** What a waiting job waits for besides its turn (the Redis queue: no live worker has its pack). */
+export function holdText(hold: Hold): string {
+  return `Waiting for a worker that has the pack ${plain(hold.pack)} — none is running right now.`;
 }
 
 /** How the queue ended a job (cancel, timeout, shutdown), for the person who asked. */

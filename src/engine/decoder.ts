@@ -1,6 +1,6 @@
 /**
  * The unCLIP decoder: normalized CLIP image embeddings → pixels. Samples the decoder's space
- * (`decoder.sample_shape`, pixels or latents) with the scheduler it is asked for (DDIM, DPM-Solver++) and classifier-free guidance, then goes up to
+ * (`decoder.sample_shape`, pixels or latents) with the scheduler it is asked for (DDIM, DPM-Solver++, UniPC) and classifier-free guidance, then goes up to
  * display resolution with the pack's latent decoder and/or upsampler. Images come out in [−1, 1].
  */
 import type { DecoderConfig } from './manifest.ts';

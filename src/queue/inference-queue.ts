@@ -7,7 +7,7 @@
  * cancel (owner only), a per-job timeout and throttled progress.
  */
 import PQueue from 'p-queue';
-import { emit, jobHandle, jobInfo, type EntryBase } from './job-entry.ts';
+import { emit, jobHandle, jobInfo, noListeners, type EntryBase } from './job-entry.ts';
 import { JobCancelledError, JobPostponedError, JobTimeoutError, QueueClosedError, type RejectReason } from './errors.ts';
 import type { AddResult, CancelResult, JobData, JobInfo, JobQueue, JobState, Processor, QueueLimits } from './queue.ts';
 
@@ -100,7 +100,7 @@ export class InferenceQueue<D extends JobData, R, P = unknown> implements JobQue
       state: 'queued',
       position: null,
       controller: new AbortController(),
-      listeners: { position: [], active: [], progress: [] },
+      listeners: noListeners(),
       resolve,
       reject,
     };

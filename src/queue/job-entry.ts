@@ -2,7 +2,7 @@
  * What both queue backends keep for a job on the bot's side and repeat otherwise: its event listeners,
  * emitting to them, its public info, and the handle `add()` returns.
  */
-import type { CancelResult, JobData, JobEvents, JobHandle, JobInfo, JobState } from './queue.ts';
+import type { CancelResult, Hold, JobData, JobEvents, JobHandle, JobInfo, JobState } from './queue.ts';
 
 export type Listeners = { [E in keyof JobEvents<unknown>]: ((...args: JobEvents<unknown>[E]) => void)[] };
 
@@ -12,8 +12,12 @@ export interface EntryBase {
   data: JobData;
   state: JobState;
   position: number | null;
+  /** What it waits for besides its turn (the Redis queue's; never set in process). */
+  hold?: Hold | null;
   listeners: Listeners;
 }
+
+export const noListeners = (): Listeners => ({ position: [], held: [], active: [], progress: [] });
 
 export function emit<E extends keyof JobEvents<unknown>>(entry: EntryBase, event: E, ...args: JobEvents<unknown>[E]): void {
   for (const listener of entry.listeners[event] as ((...a: unknown[]) => void)[]) {
@@ -26,7 +30,7 @@ export function emit<E extends keyof JobEvents<unknown>>(entry: EntryBase, event
 }
 
 export function jobInfo(entry: EntryBase): JobInfo {
-  return { id: entry.id, userId: entry.data.userId, label: entry.data.label, state: entry.state, position: entry.position };
+  return { id: entry.id, userId: entry.data.userId, label: entry.data.label, state: entry.state, position: entry.position, hold: entry.state === 'queued' ? (entry.hold ?? null) : null };
 }
 
 export function jobHandle<R, P>(entry: EntryBase, result: Promise<R>, cancel: (byUserId: string) => CancelResult): JobHandle<R, P> {

@@ -34,6 +34,13 @@ export interface QueueLimits {
 
 export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
+/** Why a waiting job cannot start for now, whatever its place: no live worker has its pack loaded (the Redis queue). */
+export interface Hold {
+  reason: 'no-worker';
+  /** The pack the job needs (its directory's name). */
+  pack: string;
+}
+
 export interface JobInfo {
   id: string;
   userId: string;
@@ -41,11 +48,14 @@ export interface JobInfo {
   state: JobState;
   /** Place in line (1 = next) while queued; 0 while running. */
   position: number | null;
+  /** While queued: what it waits for besides its turn (null: only its turn). */
+  hold: Hold | null;
 }
 
-/** What a handle tells its listeners: a new place in line, the start, (throttled) progress. */
+/** What a handle tells its listeners: a new place in line, held or no longer (null), the start, (throttled) progress. */
 export interface JobEvents<P> {
   position: [position: number];
+  held: [hold: Hold | null];
   active: [];
   progress: [progress: P];
 }

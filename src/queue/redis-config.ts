@@ -18,9 +18,14 @@ export interface RedisConfig {
 
 type Env = Record<string, string | undefined>;
 
+/** A pack as workers advertise it and people read it: its directory's name (models/shapes-v1 → shapes-v1). */
+export function packNameFor(packDir: string): string {
+  return basename(resolve(packDir));
+}
+
 /** The BullMQ queue of a pack: its directory's name (models/shapes-v1 → unclip-shapes-v1). */
 export function queueNameFor(packDir: string): string {
-  return `unclip-${basename(resolve(packDir)).replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+  return `unclip-${packNameFor(packDir).replace(/[^A-Za-z0-9_.-]/g, '_')}`;
 }
 
 /** null without UNCLIP_REDIS_URL (the in-process queue); throws one Error naming every problem. */

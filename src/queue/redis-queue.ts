@@ -7,23 +7,28 @@
  * up: while the jobs BullMQ holds (waiting + active) are fewer than the workers connected to it. A
  * job is plain data (the request on the wire, wire.ts); its BullMQ id is the caller's `jobId` (the
  * journal's row, for journalled jobs), so a job added again after a restart attaches to the one
- * Redis already has (running, or finished with its result) instead of running twice.
+ * Redis already has (running, or finished with its result) instead of running twice. A worker counts
+ * while it advertises the queue's pack (worker-registry.ts) and BullMQ sees it connected; with none,
+ * the waiting jobs are held (their 'held' event names the pack) until one appears.
  */
 import { randomUUID } from 'node:crypto';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
-import { emit, jobHandle, jobInfo, type EntryBase } from './job-entry.ts';
+import { emit, jobHandle, jobInfo, noListeners, type EntryBase } from './job-entry.ts';
 import { JobCancelledError, JobPostponedError, JobTimeoutError, QueueClosedError, type RejectReason } from './errors.ts';
 import { FairLine } from './fair-line.ts';
-import type { AddOptions, AddResult, CancelResult, JobData, JobInfo, JobQueue, JobState, Processor, QueueLimits } from './queue.ts';
+import type { AddOptions, AddResult, CancelResult, Hold, JobData, JobInfo, JobQueue, JobState, Processor, QueueLimits } from './queue.ts';
 import { cancelChannel, cancelKey, EVENTS_MAX_LEN, KEEP_FINISHED, type RemoteJobData } from './redis-keys.ts';
 import { fromWire, parseFailure, toWire, type Failure } from './wire.ts';
+import { workersOf } from './worker-registry.ts';
 
 export interface RedisQueueOptions<P> extends Partial<QueueLimits> {
   /** redis://host:port */
   url: string;
   /** The BullMQ queue's name (one per model pack: workers take jobs from the queue of the pack they loaded). */
   name: string;
+  /** The pack its jobs need, as people read it (default: the queue's name without `unclip-`). */
+  pack?: string;
   /** The workers abort a job after this long (default 5 minutes). */
   jobTimeoutMs?: number;
   /** Progress reaches a job's listeners at most once per this interval (default 1500 ms). */
@@ -56,6 +61,7 @@ export class RedisQueue<D extends JobData, R, P = unknown> implements JobQueue<D
   readonly jobTimeoutMs: number;
   readonly progressIntervalMs: number;
   readonly name: string;
+  readonly pack: string;
   readonly #queue: Queue;
   readonly #events: QueueEvents;
   readonly #redis: Redis;
@@ -67,6 +73,8 @@ export class RedisQueue<D extends JobData, R, P = unknown> implements JobQueue<D
   #pumping: Promise<void> | null = null;
   #pumpAgain = false;
   #workers = 0;
+  /** Set while no live worker has the pack: every waiting job is held. */
+  #hold: Hold | null = null;
   /** Mean job duration seen here (for the estimated wait), ms. */
   #meanMs: number | null = null;
   /** Release order, for tests and logs. */
@@ -75,6 +83,7 @@ export class RedisQueue<D extends JobData, R, P = unknown> implements JobQueue<D
   private constructor(opts: RedisQueueOptions<P>) {
     this.#opts = opts;
     this.name = opts.name;
+    this.pack = opts.pack ?? opts.name.replace(/^unclip-/, '');
     this.limits = { perUser: opts.perUser ?? 3, global: opts.global ?? 50 };
     this.jobTimeoutMs = opts.jobTimeoutMs ?? 5 * 60_000;
     this.progressIntervalMs = opts.progressIntervalMs ?? 1500;
@@ -96,7 +105,7 @@ export class RedisQueue<D extends JobData, R, P = unknown> implements JobQueue<D
   static async connect<D extends JobData, R, P>(opts: RedisQueueOptions<P>): Promise<RedisQueue<D, R, P>> {
     const q = new RedisQueue<D, R, P>(opts);
     await Promise.all([q.#queue.waitUntilReady(), q.#events.waitUntilReady()]);
-    q.#workers = await q.#queue.getWorkersCount();
+    await q.#refreshWorkers();
     return q;
   }
 
@@ -114,7 +123,7 @@ export class RedisQueue<D extends JobData, R, P = unknown> implements JobQueue<D
     return this.#closed;
   }
 
-  /** Workers connected to this queue when last looked. */
+  /** Live workers of this queue's pack when last looked. */
   get workers(): number {
     return this.#workers;
   }
@@ -143,12 +152,13 @@ export class RedisQueue<D extends JobData, R, P = unknown> implements JobQueue<D
       data,
       state: 'queued' as JobState,
       position: null,
+      hold: this.#hold,
       released: false,
       releasedAt: 0,
       startedAt: null,
       checking: opts.jobId !== undefined,
       lastProgress: -Infinity,
-      listeners: { position: [], active: [], progress: [] },
+      listeners: noListeners(),
       resolve,
       reject,
       settled: result.catch(() => {}),
@@ -255,8 +265,7 @@ export class RedisQueue<D extends JobData, R, P = unknown> implements JobQueue<D
 
   async #pumpOnce(): Promise<void> {
     if (this.#closed) return;
-    const [workers, counts] = await Promise.all([this.#queue.getWorkersCount(), this.#queue.getJobCounts('waiting', 'active', 'prioritized', 'delayed')]);
-    this.#workers = workers;
+    const [workers, counts] = await Promise.all([this.#refreshWorkers(), this.#queue.getJobCounts('waiting', 'active', 'prioritized', 'delayed')]);
     if (!this.#line.size) return;
     let free = workers - Object.values(counts).reduce((a, b) => a + b, 0);
     while (free > 0 && !this.#closed) {
@@ -276,6 +285,26 @@ export class RedisQueue<D extends JobData, R, P = unknown> implements JobQueue<D
       this.#log('job released to redis', { job: entry.id, user: entry.data.userId, label: entry.data.label, workers });
     }
     this.#announcePositions();
+  }
+
+  /** The workers that can take this queue's jobs (workersOf); none: every waiting job is held, and told; one again: told that too. */
+  async #refreshWorkers(): Promise<number> {
+    const { count, packs } = await workersOf(this.#queue, this.#redis);
+    this.#workers = count;
+    this.#setHold(count === 0 ? { reason: 'no-worker', pack: this.pack } : null, packs);
+    return count;
+  }
+
+  #setHold(hold: Hold | null, packs: string[]): void {
+    if ((hold === null) === (this.#hold === null)) return;
+    this.#hold = hold;
+    if (hold) this.#log('no live worker has the pack: jobs wait for one', { pack: this.pack, queue: this.name, otherPacks: packs });
+    else this.#log('a worker has the pack: jobs run', { pack: this.pack, workers: this.#workers });
+    for (const entry of this.#all.values()) {
+      if (entry.state !== 'queued') continue;
+      entry.hold = hold;
+      emit(entry, 'held', hold);
+    }
   }
 
   #onActive(jobId: string): void {
@@ -358,7 +387,6 @@ export class RedisQueue<D extends JobData, R, P = unknown> implements JobQueue<D
       emit(entry, 'position', position);
     }
   }
-
 
   #log(msg: string, fields?: Record<string, unknown>): void {
     this.#opts.log?.(msg, fields);

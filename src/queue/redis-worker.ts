@@ -4,13 +4,15 @@
  * renews the job's lock however long the model computes). Cancels arrive on a pub/sub channel (and a
  * key, for a job cancelled before it started); the per-job timeout is enforced here. A worker that
  * dies mid-job leaves its lock to expire: another worker's stalled check puts the job back, and it
- * runs again there (BullMQ's maxStalledCount 1: a job that kills two workers fails).
+ * runs again there (BullMQ's maxStalledCount 1: a job that kills two workers fails). While it takes
+ * jobs it advertises its pack (worker-registry.ts), so the bot can tell when no worker has a job's pack.
  */
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { JobCancelledError, JobTimeoutError, QueueError } from './errors.ts';
 import { cancelChannel, cancelKey, type RemoteJobData } from './redis-keys.ts';
 import { failureText, type Failure } from './wire.ts';
+import { advertise, HEARTBEAT } from './worker-registry.ts';
 
 export interface RemoteRun {
   id: string;
@@ -23,6 +25,11 @@ export interface RedisWorkerOptions {
   /** The queue (queueNameFor the pack this worker loaded). */
   queueName: string;
   workerName: string;
+  /** The pack it has loaded, as it advertises it (default: the queue's name without `unclip-`). */
+  pack?: string;
+  device?: string;
+  /** How often it refreshes its advert, and the advert's time to live (default 5 s / 15 s). */
+  heartbeat?: { intervalMs: number; ttlMs: number };
   lockMs: number;
   stalledMs: number;
   /** Runs one job; resolves with its result on the wire; reports progress on the wire. */
@@ -103,9 +110,17 @@ export async function startRedisWorker(opts: RedisWorkerOptions): Promise<RedisW
   worker.on('stalled', (jobId) => log('job stalled (its worker stopped renewing its lock): it runs again', { job: jobId }));
   void worker.run().catch((error: unknown) => log('worker stopped', { error: String(error) }));
   await worker.waitUntilReady();
+  const advert = await advertise(
+    redis,
+    { name: opts.workerName, queue: opts.queueName, pack: opts.pack ?? opts.queueName.replace(/^unclip-/, ''), device: opts.device ?? 'cpu', since: Date.now() },
+    opts.heartbeat ?? HEARTBEAT,
+    (error) => log('could not refresh the advert', { error: String(error) }),
+  );
   return {
     worker,
     async close() {
+      // No longer counted first: the bot says so to jobs left waiting.
+      await advert.stop();
       await worker.close();
       sub.disconnect();
       redis.disconnect();

@@ -8,10 +8,11 @@ import { UserInputError, type Progress } from '../engine/index.ts';
 import type { QueueLimits } from './queue.ts';
 import { RedisQueue } from './redis-queue.ts';
 
-export function connectJobQueue(opts: { url: string; name: string; limits: QueueLimits & { jobTimeoutMs: number }; log: (msg: string, fields?: Record<string, unknown>) => void }) {
+export function connectJobQueue(opts: { url: string; name: string; pack?: string; limits: QueueLimits & { jobTimeoutMs: number }; log: (msg: string, fields?: Record<string, unknown>) => void }) {
   return RedisQueue.connect<JobRequest, JobResult, Progress>({
     url: opts.url,
     name: opts.name,
+    ...(opts.pack ? { pack: opts.pack } : {}),
     perUser: opts.limits.perUser,
     global: opts.limits.global,
     jobTimeoutMs: opts.limits.jobTimeoutMs,

@@ -1,7 +1,8 @@
 /**
  * The Gateway side of the local Discord: one WebSocket per shard session, speaking Gateway v10 in
  * JSON (HELLO, IDENTIFY → READY + GUILD_CREATE, heartbeats and ACKs, sequence numbers, RESUME with
- * replay, RECONNECT on request), dispatching events only to sessions whose intents ask for them.
+ * replay, RECONNECT on request), dispatching events only to sessions whose intents ask for them and
+ * whose shard holds the event's guild (shards.ts: 4010 Invalid shard, 4011 Sharding required).
  */
 import type { IncomingMessage } from 'node:http';
 import {
@@ -15,6 +16,7 @@ import {
   type GatewaySendPayload,
 } from 'discord-api-types/v10';
 import { WebSocket } from 'ws';
+import { parseShard, type Sharding, type ShardPair } from './shards.ts';
 import type { World } from './world.ts';
 
 export interface GatewayOptions {
@@ -23,6 +25,8 @@ export interface GatewayOptions {
   heartbeatIntervalMs: number;
   /** Privileged intents the application is allowed (as in the developer portal). */
   privilegedIntents: number;
+  /** Shard validation and routing. */
+  sharding: Sharding;
   /** The URL READY gives as resume_gateway_url. */
   resumeUrl: () => string;
   log: (line: string) => void;
@@ -32,6 +36,8 @@ interface Session {
   id: string;
   socket: WebSocket | null;
   intents: number;
+  /** [id, count] from IDENTIFY: this session gets the events of its shard's guilds. */
+  shard: ShardPair;
   seq: number;
   /** Dispatches kept for RESUME. */
   sent: { s: number; t: string; d: unknown }[];
@@ -127,7 +133,7 @@ export class GatewayServer {
         }
         case GatewayOpcodes.Identify: {
           if (session) return void socket.close(GatewayCloseCodes.AlreadyAuthenticated, 'Already authenticated.');
-          const { token, intents } = payload.d;
+          const { token, intents, shard: rawShard } = payload.d;
           if (token.replace(/^Bot /, '') !== this.opts.token) {
             return void socket.close(GatewayCloseCodes.AuthenticationFailed, 'Authentication failed.');
           }
@@ -137,10 +143,16 @@ export class GatewayServer {
           if (intents & PRIVILEGED & ~this.opts.privilegedIntents) {
             return void socket.close(GatewayCloseCodes.DisallowedIntents, 'Disallowed intent(s).');
           }
+          const shard = parseShard(rawShard);
+          if (!shard) return void socket.close(GatewayCloseCodes.InvalidShard, 'Invalid shard.');
+          if (this.opts.sharding.guildsOf(this.opts.world.guilds.keys(), shard).length > this.opts.sharding.maxGuildsPerShard) {
+            return void socket.close(GatewayCloseCodes.ShardingRequired, 'Sharding required.');
+          }
           session = {
             id: this.opts.world.ids.next().slice(-16),
             socket,
             intents,
+            shard,
             seq: 0,
             sent: [],
             lastHeartbeat: Date.now(),
@@ -185,22 +197,23 @@ export class GatewayServer {
   }
 
   #ready(session: Session): void {
-    const { world } = this.opts;
+    const { world, sharding } = this.opts;
+    const guilds = sharding.guildsOf(world.guilds.keys(), session.shard);
     this.#send(session, GatewayDispatchEvents.Ready, {
       v: 10,
       user: { ...world.bot, verified: true, mfa_enabled: false, flags: 0 },
-      guilds: [...world.guilds.keys()].map((id) => ({ id, unavailable: true })),
+      guilds: guilds.map((id) => ({ id, unavailable: true })),
       session_id: session.id,
       resume_gateway_url: this.opts.resumeUrl(),
-      shard: [0, 1],
+      shard: session.shard,
       application: { id: world.applicationId, flags: 0 },
     });
-    for (const guildId of world.guilds.keys()) {
+    for (const guildId of guilds) {
       if (session.intents & GatewayIntentBits.Guilds) {
         this.#send(session, GatewayDispatchEvents.GuildCreate, world.guildCreatePayload(guildId));
       }
     }
-    this.opts.log(`gateway: session ${session.id} ready (intents ${session.intents})`);
+    this.opts.log(`gateway: session ${session.id} ready (shard ${session.shard.join('/')}, intents ${session.intents})`);
     for (const resolve of this.#readyWaiters.splice(0)) resolve();
   }
 
@@ -213,12 +226,13 @@ export class GatewayServer {
     }
   }
 
-  /** Sends an event to every session whose intents cover it. */
+  /** Sends an event to every session whose intents cover it and whose shard holds its guild (no guild: shard 0). */
   dispatch<T extends GatewayDispatchPayload>(t: T['t'], d: T['d'], opts: { guildId?: string | null } = {}): void {
     const inGuild = Boolean(opts.guildId);
     const needed = requiredIntent(t, inGuild);
     for (const session of this.sessions.values()) {
       if (needed !== null && (session.intents & needed) === 0) continue;
+      if (!this.opts.sharding.receives(session.shard, opts.guildId)) continue;
       this.#send(session, t, this.#withoutPrivilegedContent(session, t, d));
     }
   }
@@ -231,6 +245,11 @@ export class GatewayServer {
     const botId = this.opts.world.bot.id;
     if (!message.guild_id || message.author?.id === botId || message.mentions?.some((u) => u.id === botId)) return d;
     return { ...message, content: '', embeds: [], attachments: [], components: [] };
+  }
+
+  /** The shards of the sessions that were sent a dispatch matching (tests: which shard got an event). */
+  shardsThatGot(match: (t: string, d: unknown) => boolean): ShardPair[] {
+    return [...this.sessions.values()].filter((s) => s.sent.some((e) => match(e.t, e.d))).map((s) => s.shard);
   }
 
   /** Test hook: ask every client to reconnect (op 7); discord.js then resumes. */

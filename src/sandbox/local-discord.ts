@@ -42,6 +42,7 @@ import { DEFAULT_UPLOAD_LIMIT, buttons, contentTypeFor, createMessage, renderMes
 import { RateLimiter, type RateLimitOptions } from './rate-limits.ts';
 import { serveRest, type RecordedRequest } from './rest.ts';
 import { buildRoutes } from './routes/index.ts';
+import { Sharding, timeOnShard, type ShardingOptions, type ShardPair } from './shards.ts';
 import { World, type MessageRecord } from './world.ts';
 
 export { InteractionHandle } from './interaction-handle.ts';
@@ -70,6 +71,8 @@ export interface LocalDiscordOptions {
    * the buckets or the global limit.
    */
   rateLimits?: boolean | RateLimitOptions;
+  /** Sharding's numbers (shards.ts): guilds per recommended shard (1,000), per session at most (2,500), IDENTIFY concurrency (1). */
+  sharding?: ShardingOptions;
   log?: (line: string) => void;
 }
 
@@ -83,6 +86,7 @@ export class LocalDiscord extends EventEmitter {
   readonly announce: Announcer;
   readonly faults = new FaultInjector();
   readonly rateLimits: RateLimiter | null;
+  readonly sharding: Sharding;
   readonly token: string;
   readonly requests: RecordedRequest[] = [];
   readonly unhandled: RecordedRequest[] = [];
@@ -111,6 +115,7 @@ export class LocalDiscord extends EventEmitter {
     this.uploadLimitBytes = opts.uploadLimitBytes ?? DEFAULT_UPLOAD_LIMIT;
     const limits = opts.rateLimits ?? false;
     this.rateLimits = limits === false ? null : new RateLimiter(limits === true ? {} : limits);
+    this.sharding = new Sharding(opts.sharding);
     this.world = new World(() => this.now(), opts.botName ?? 'unclip');
     const owner = this.world.addUser('owner');
     const guild = this.world.addGuild(opts.guildName ?? 'Sandbox', owner.id);
@@ -121,6 +126,7 @@ export class LocalDiscord extends EventEmitter {
       token: this.token,
       heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 41_250,
       privilegedIntents: opts.privilegedIntents ?? 0,
+      sharding: this.sharding,
       resumeUrl: () => this.gatewayUrl,
       log: this.#log,
     });
@@ -202,6 +208,18 @@ export class LocalDiscord extends EventEmitter {
 
   addUser(username: string): APIUser {
     return this.world.addUser(username);
+  }
+
+  /**
+   * The bot is added to a new guild (with one text channel, every user a member): GUILD_CREATE to
+   * the session of its shard. `onShard` picks its id so that it lands on that shard ([id, count]).
+   */
+  addGuild(name: string, opts: { onShard?: ShardPair; channelName?: string } = {}): { guildId: string; channelId: string } {
+    const id = opts.onShard ? this.world.ids.next(timeOnShard(this.now(), opts.onShard)) : undefined;
+    const guild = this.world.addGuild(name, this.world.guild(this.guildId).ownerId, id);
+    const channelId = this.world.addChannel(guild.id, opts.channelName ?? 'general').id;
+    this.gateway.dispatch(GatewayDispatchEvents.GuildCreate, this.world.guildCreatePayload(guild.id), { guildId: guild.id });
+    return { guildId: guild.id, channelId };
   }
 
   /** The application's commands as registered through REST (global and guild). */

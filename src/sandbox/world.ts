@@ -97,8 +97,7 @@ export class World {
     return user;
   }
 
-  addGuild(name: string, ownerId: string): GuildRecord {
-    const id = this.ids.next();
+  addGuild(name: string, ownerId: string, id: string = this.ids.next()): GuildRecord {
     const everyone: APIRole = {
       id,
       name: '@everyone',

@@ -93,12 +93,16 @@ describe('--json output', () => {
     expect(first.every((b, i) => b.equals(second[i]!))).toBe(true);
   });
 
-  it('--scheduler picks the sampler: DPM-Solver++ and DDIM draw different images from the same seed', async () => {
+  it('--scheduler picks the sampler: DPM-Solver++, UniPC and DDIM draw different images from the same seed', async () => {
     const args = (scheduler: string) => ['imagine', 'a big red star on a blue background', '--n', '1', '--seed', '7', '--steps', '4', '--scheduler', scheduler, '--out', join(dir, scheduler), '--json'];
-    const [dpm, ddim] = [oneJson(await unclip(...args('dpmsolver++'))), oneJson(await unclip(...args('ddim')))];
+    const [dpm, ddim, unipc] = [oneJson(await unclip(...args('dpmsolver++'))), oneJson(await unclip(...args('ddim'))), oneJson(await unclip(...args('unipc')))];
     const [a] = await expectGenerationSchema(dpm, 1);
     const [b] = await expectGenerationSchema(ddim, 1);
-    expect((await readFile(a!)).equals(await readFile(b!))).toBe(false);
+    const [c] = await expectGenerationSchema(unipc, 1);
+    const [pa, pb, pc] = await Promise.all([a!, b!, c!].map((p) => readFile(p)));
+    expect(pa!.equals(pb!)).toBe(false);
+    expect(pc!.equals(pa!)).toBe(false);
+    expect(pc!.equals(pb!)).toBe(false);
   });
 
   it('vary and blend (with an animated walk) write their images', async () => {
@@ -128,7 +132,7 @@ describe('bad input: exit 2 and one clear line on stderr', () => {
     ['ratio out of range', () => ['blend', red, blue, '--ratio', '101'], /ratio must be a number from 0 to 100 \(got 101\)/],
     ['empty prompt', () => ['imagine', ''], /prompt is empty/],
     ['n not a number', () => ['imagine', 'a red star', '--n', 'four'], /--n must be a number/],
-    ['an unknown scheduler', () => ['imagine', 'a red star', '--scheduler', 'euler'], /Unknown scheduler "euler": choose "ddim" or "dpmsolver\+\+"/],
+    ['an unknown scheduler', () => ['imagine', 'a red star', '--scheduler', 'euler'], /Unknown scheduler "euler": choose "ddim", "dpmsolver\+\+" or "unipc"/],
   ];
   it.each(cases)('%s', async (_, args, message) => {
     const r = await unclip(...args());

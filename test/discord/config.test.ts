@@ -31,4 +31,14 @@ describe('config', () => {
     expect(loadConfig({})).toMatchObject({ dbPath: './data/unclip.db', dbPathSet: false });
     expect(loadConfig({ UNCLIP_DB: '/var/lib/unclip/bot.db' })).toMatchObject({ dbPath: '/var/lib/unclip/bot.db', dbPathSet: true });
   });
+
+  it('UNCLIP_SHARDS: one connection by default, auto, or a count; anything else named', () => {
+    expect(loadConfig({}).shards).toBe(1);
+    expect(loadConfig({ UNCLIP_SHARDS: 'auto' }).shards).toBe('auto');
+    expect(loadConfig({ UNCLIP_SHARDS: 'AUTO' }).shards).toBe('auto');
+    expect(loadConfig({ UNCLIP_SHARDS: '4' }).shards).toBe(4);
+    for (const bad of ['0', '-2', '1.5', 'many', '5000']) {
+      expect(() => loadConfig({ UNCLIP_SHARDS: bad })).toThrow(`UNCLIP_SHARDS must be auto or a whole number of shards from 1 to 1024 (got "${bad}")`);
+    }
+  });
 });

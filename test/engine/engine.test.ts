@@ -145,19 +145,26 @@ describe('sampling options', () => {
 });
 
 describe('schedulers', () => {
-  it('DPM-Solver++ is reproducible from the seed and differs from DDIM', async () => {
+  it('DPM-Solver++ and UniPC are reproducible from the seed and differ from DDIM and from each other', async () => {
     const opts = { ...FAST, seed: 12, n: 2 };
-    const dpm = await engine.imagine('a big red star on a blue background', { ...opts, scheduler: 'dpmsolver++' });
-    const again = await engine.imagine('a big red star on a blue background', { ...opts, scheduler: 'dpmsolver++' });
-    const ddim = await engine.imagine('a big red star on a blue background', { ...opts, scheduler: 'ddim' });
+    const prompt = 'a big red star on a blue background';
+    const dpm = await engine.imagine(prompt, { ...opts, scheduler: 'dpmsolver++' });
+    const again = await engine.imagine(prompt, { ...opts, scheduler: 'dpmsolver++' });
+    const ddim = await engine.imagine(prompt, { ...opts, scheduler: 'ddim' });
+    const unipc = await engine.imagine(prompt, { ...opts, scheduler: 'unipc' });
+    const unipcAgain = await engine.imagine(prompt, { ...opts, scheduler: 'unipc' });
     expect(sameBytes(dpm.images, again.images)).toBe(true);
+    expect(sameBytes(unipc.images, unipcAgain.images)).toBe(true);
     expect(dpm.images[0]!.equals(ddim.images[0]!)).toBe(false);
+    expect(unipc.images[0]!.equals(ddim.images[0]!)).toBe(false);
+    expect(unipc.images[0]!.equals(dpm.images[0]!)).toBe(false);
   });
 
   it('refuses an unknown scheduler and η with a deterministic one, saying what to change', async () => {
-    await expect(engine.imagine('a red star', { ...FAST, scheduler: 'euler' as never })).rejects.toThrow(/Unknown scheduler "euler": choose "ddim" or "dpmsolver\+\+"/);
+    await expect(engine.imagine('a red star', { ...FAST, scheduler: 'euler' as never })).rejects.toThrow(/Unknown scheduler "euler": choose "ddim", "dpmsolver\+\+" or "unipc"/);
     await expect(engine.vary(red, { ...FAST, scheduler: 'dpmsolver++', eta: 0.5 })).rejects.toThrow(UserInputError);
     await expect(engine.vary(red, { ...FAST, scheduler: 'dpmsolver++', eta: 0.5 })).rejects.toThrow(/DDIM scheduler only/);
+    await expect(engine.vary(red, { ...FAST, scheduler: 'unipc', eta: 0.5 })).rejects.toThrow(/the unipc scheduler is deterministic/);
   });
 });
 

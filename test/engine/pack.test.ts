@@ -184,7 +184,7 @@ describe('sampling defaults from pack.json (default_scheduler, scheduler_steps)'
     return dir;
   }
 
-  it('a pack without them runs DDIM for default_steps; a pack naming DPM-Solver++ runs it for its steps', async () => {
+  it('a pack without them runs DDIM for default_steps; a pack naming DPM-Solver++ or UniPC runs it for its steps', async () => {
     // the bundled pack names DPM-Solver++ 10; a copy without the fields is a pack from before them
     const plain = await Engine.load({
       packDir: await withSampling('plain', (m) => {
@@ -200,27 +200,40 @@ describe('sampling defaults from pack.json (default_scheduler, scheduler_steps)'
         m['scheduler_steps'] = { ddim: 2 };
       }),
     });
+    const unipc = await Engine.load({
+      packDir: await withSampling('unipc-default', (m) => {
+        m['default_scheduler'] = 'unipc';
+        m['default_steps'] = 3;
+        m['scheduler_steps'] = { 'dpmsolver++': 4 };
+      }),
+    });
     const bundled = await Engine.load({ packDir: PACK_DIR });
     try {
-      expect(bundled.samplingDefaults().decoder).toMatchObject({ scheduler: 'dpmsolver++', steps: 10, stepsFor: { ddim: 25, 'dpmsolver++': 10 } });
-      expect(bundled.samplingDefaults().prior).toMatchObject({ scheduler: 'dpmsolver++', steps: 10, stepsFor: { ddim: 25, 'dpmsolver++': 10 } });
-      expect(plain.samplingDefaults().decoder).toMatchObject({ scheduler: 'ddim', steps: 25, stepsFor: { ddim: 25, 'dpmsolver++': 10 } });
-      expect(dpm.samplingDefaults().prior).toMatchObject({ scheduler: 'dpmsolver++', steps: 3, stepsFor: { ddim: 2, 'dpmsolver++': 3 } });
+      // UniPC 10 is the engine's default for it (the bundled pack names no steps for UniPC)
+      expect(bundled.samplingDefaults().decoder).toEqual({ scheduler: 'dpmsolver++', steps: 10, stepsFor: { ddim: 25, 'dpmsolver++': 10, unipc: 10 } });
+      expect(bundled.samplingDefaults().prior).toEqual({ scheduler: 'dpmsolver++', steps: 10, stepsFor: { ddim: 25, 'dpmsolver++': 10, unipc: 10 } });
+      expect(plain.samplingDefaults().decoder).toEqual({ scheduler: 'ddim', steps: 25, stepsFor: { ddim: 25, 'dpmsolver++': 10, unipc: 10 } });
+      expect(dpm.samplingDefaults().prior).toEqual({ scheduler: 'dpmsolver++', steps: 3, stepsFor: { ddim: 2, 'dpmsolver++': 3, unipc: 10 } });
+      expect(unipc.samplingDefaults().decoder).toEqual({ scheduler: 'unipc', steps: 3, stepsFor: { ddim: 25, 'dpmsolver++': 4, unipc: 3 } });
       const prompt = 'a big red star on a blue background';
       const byDefault = await dpm.imagine(prompt, { seed: 3, n: 1 });
       const explicit = await plain.imagine(prompt, { seed: 3, n: 1, scheduler: 'dpmsolver++', steps: 3, priorSteps: 3 });
       expect(byDefault.images[0]!.equals(explicit.images[0]!)).toBe(true);
+      const unipcByDefault = await unipc.imagine(prompt, { seed: 3, n: 1 });
+      const unipcExplicit = await plain.imagine(prompt, { seed: 3, n: 1, scheduler: 'unipc', steps: 3, priorSteps: 3 });
+      expect(unipcByDefault.images[0]!.equals(unipcExplicit.images[0]!)).toBe(true);
+      expect(unipcByDefault.images[0]!.equals(byDefault.images[0]!)).toBe(false);
       // Naming DDIM alone takes the pack's steps for it.
       const ddim = await dpm.imagine(prompt, { seed: 3, n: 1, scheduler: 'ddim' });
       const ddim2 = await plain.imagine(prompt, { seed: 3, n: 1, scheduler: 'ddim', steps: 2, priorSteps: 2 });
       expect(ddim.images[0]!.equals(ddim2.images[0]!)).toBe(true);
     } finally {
-      await Promise.all([plain.close(), dpm.close(), bundled.close()]);
+      await Promise.all([plain.close(), dpm.close(), unipc.close(), bundled.close()]);
     }
   });
 
   it.each([
-    ['an unknown default_scheduler', (m: Record<string, unknown>) => (m['default_scheduler'] = 'euler'), /pack\.json: prior\.default_scheduler must be one of "ddim", "dpmsolver\+\+" \(got "euler"\)/],
+    ['an unknown default_scheduler', (m: Record<string, unknown>) => (m['default_scheduler'] = 'euler'), /pack\.json: prior\.default_scheduler must be one of "ddim", "dpmsolver\+\+", "unipc" \(got "euler"\)/],
     ['an unknown scheduler in scheduler_steps', (m: Record<string, unknown>) => (m['scheduler_steps'] = { plms: 10 }), /pack\.json: prior\.scheduler_steps\.plms is not a scheduler/],
     ['steps out of range', (m: Record<string, unknown>) => (m['scheduler_steps'] = { 'dpmsolver++': 0 }), /pack\.json: prior\.scheduler_steps\.dpmsolver\+\+ must be an integer in \[1, 1000\] \(got 0\)/],
   ])('%s is a start-up error naming the field', async (name, edit, message) => {

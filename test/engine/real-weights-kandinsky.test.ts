@@ -93,6 +93,19 @@ describe('Kandinsky 2.2 (tiny random weights) = diffusers', () => {
     expect(errors['interpolate']).toBeLessThanOrEqual(TOLERANCE);
   });
 
+  it('a request may run the decoder with DPM-Solver++ or UniPC instead of the pack\'s DDIM (the same noise, other images)', async () => {
+    const c = cases.variation;
+    const [emb] = await unclip.imageEmbeds([await image(c.image)]);
+    const run = (scheduler?: 'dpmsolver++' | 'unipc') =>
+      unclip.decode([emb!], { steps: st.steps, guidance: st.guidance, noise: [new ReplayNoise(c.noise)], ...(scheduler ? { scheduler } : {}) }).then(toUnit);
+    const [ddim, dpm, unipc] = await Promise.all([run(), run('dpmsolver++'), run('unipc')]);
+    for (const x of [dpm, unipc]) {
+      expect(stdev(x)).toBeGreaterThan(0.01);
+      expect(maxAbsError(x, ddim)).toBeGreaterThan(1e-3);
+    }
+    expect(maxAbsError(unipc, dpm)).toBeGreaterThan(1e-4);
+  });
+
   it('CLIP zero-shot scores', async () => {
     const c = cases.zero_shot;
     const [img] = await clip.embedImages([await image(c.image)]);

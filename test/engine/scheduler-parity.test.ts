@@ -1,5 +1,6 @@
 /**
- * The engine's schedulers against diffusers' (DDIMScheduler, DPMSolverMultistepScheduler), on the same
+ * The engine's schedulers against diffusers' (DDIMScheduler, DPMSolverMultistepScheduler,
+ * UniPCMultistepScheduler), on the same
  * model outputs: test/fixtures/schedulers/diffusers.json, written by make_fixtures.py next to it with
  * diffusers (configurations, schedules and the toy model are described there). Each case runs our
  * scheduler along its own trajectory from the same initial sample, fed diffusers' model outputs, and
@@ -54,8 +55,8 @@ function maxError(c: Case): number {
 }
 
 describe(`schedulers = diffusers (${fixture.generated_by})`, () => {
-  it('has cases for DDIM and DPM-Solver++ over epsilon, v and x0 predictions', () => {
-    for (const sched of ['ddim', 'dpmsolver++']) {
+  it('has cases for DDIM, DPM-Solver++ and UniPC over epsilon, v and x0 predictions', () => {
+    for (const sched of ['ddim', 'dpmsolver++', 'unipc']) {
       for (const pred of ['epsilon', 'v', 'x0']) expect(fixture.cases.some((c) => c.scheduler === sched && c.prediction === pred), `${sched} ${pred}`).toBe(true);
     }
   });
@@ -76,15 +77,50 @@ describe(`schedulers = diffusers (${fixture.generated_by})`, () => {
     expect(fixture.cases.some((c) => 1000 % c.steps !== 0 && c.diffusers_timesteps.join() !== c.timesteps.join())).toBe(true);
   });
 
-  it('refuses steps out of order, η > 0 for DPM-Solver++, and a step before setTimesteps', () => {
-    const schedulers = new Schedulers({ alphasCumprod: fixture.schedules['cosine']!, prediction: 'v' });
-    const dpm = schedulers.get('dpmsolver++');
-    const x = new Float32Array(4);
-    expect(() => dpm.step(x, 999, x)).toThrow(/setTimesteps/);
-    dpm.setTimesteps(10);
-    expect(() => dpm.step(x, dpm.timesteps[1]!, x)).toThrow(/in order/);
-    expect(() => dpm.step(x, 999, x, { eta: 0.5 })).toThrow(/eta/);
-    expect(() => dpm.step(x, 998, x)).toThrow(/not one of/);
+  for (const name of ['dpmsolver++', 'unipc'] as const) {
+    it(`refuses steps out of order, η > 0 for ${name}, and a step before setTimesteps`, () => {
+      const schedulers = new Schedulers({ alphasCumprod: fixture.schedules['cosine']!, prediction: 'v' });
+      const s = schedulers.get(name);
+      const x = new Float32Array(4);
+      expect(() => s.step(x, 999, x)).toThrow(/setTimesteps/);
+      s.setTimesteps(10);
+      expect(() => s.step(x, s.timesteps[1]!, x)).toThrow(/in order/);
+      expect(() => s.step(x, 999, x, { eta: 0.5 })).toThrow(/eta/);
+      expect(() => s.step(x, 998, x)).toThrow(/not one of/);
+    });
+  }
+
+  it('a new run (setTimesteps) forgets the previous one: the same outputs twice give the same samples', () => {
+    const c = fixture.cases.find((k) => k.scheduler === 'unipc' && k.steps === 8)!;
+    const s = new Schedulers({ alphasCumprod: fixture.schedules[c.schedule]!, prediction: c.prediction }).get('unipc');
+    const run = () => {
+      s.setTimesteps(c.steps);
+      let x: Float32Array = Float32Array.from(c.sample);
+      c.timesteps.forEach((t, i) => (x = s.step(Float32Array.from(c.model_outputs[i]!), t, x).prevSample));
+      return x;
+    };
+    const first = run();
+    expect(run()).toEqual(first);
+  });
+
+  it("UniPC's corrector changes the trajectory: it is not DPM-Solver++(2M), whose predictor it shares", () => {
+    const c = fixture.cases.find((k) => k.scheduler === 'unipc' && k.steps === 10 && k.prediction === 'v')!;
+    const sch = new Schedulers({ alphasCumprod: fixture.schedules[c.schedule]!, prediction: c.prediction });
+    const [uni, dpm] = [sch.get('unipc'), sch.get('dpmsolver++')];
+    uni.setTimesteps(c.steps);
+    dpm.setTimesteps(c.steps);
+    const x = Float32Array.from(c.sample);
+    let diff = 0;
+    c.timesteps.forEach((t, i) => {
+      // the same x and model output at every step: both are DDIM on step 0; from step 1 on, UniPC first
+      // corrects x with the new model output
+      const out = Float32Array.from(c.model_outputs[i]!);
+      const a = uni.step(out, t, x).prevSample;
+      const b = dpm.step(out, t, x).prevSample;
+      if (i === 0) expect(a).toEqual(b);
+      else diff = Math.max(diff, ...a.map((v, k) => Math.abs(v - b[k]!)));
+    });
+    expect(diff).toBeGreaterThan(1e-3);
   });
 });
 
@@ -97,6 +133,6 @@ describe('summary', () => {
       worst.set(k, Math.max(worst.get(k) ?? 0, maxError(c)));
     }
     console.log([...worst].map(([k, v]) => `${k}: ${v.toExponential(2)}`).join('; '));
-    expect(worst.size).toBe(6);
+    expect(worst.size).toBe(9);
   });
 });

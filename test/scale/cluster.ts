@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { Bot } from '../../src/discord/bot.ts';
 import { loadConfig } from '../../src/discord/config.ts';
 import { createLogger } from '../../src/discord/logger.ts';
-import { queueNameFor } from '../../src/queue/redis-config.ts';
+import { packNameFor, queueNameFor } from '../../src/queue/redis-config.ts';
 import type { RedisQueue } from '../../src/queue/redis-queue.ts';
 import { connectJobQueue } from '../../src/queue/remote-jobs.ts';
 import type { LocalDiscord } from '../../src/sandbox/index.ts';
@@ -67,7 +67,7 @@ export async function startRedisBot(discord: LocalDiscord, redisUrl: string, sto
   const config = loadConfig(sandboxEnv(discord, env));
   const logs: Record<string, unknown>[] = [];
   const log = createLogger({ level: 'info', secrets: [discord.token], write: (line) => logs.push(JSON.parse(line) as Record<string, unknown>) });
-  const queue = await connectJobQueue({ url: redisUrl, name: queueNameFor(config.packDir), limits: config.queue, log: (msg, fields) => log.info(msg, fields) });
+  const queue = await connectJobQueue({ url: redisUrl, name: queueNameFor(config.packDir), pack: packNameFor(config.packDir), limits: config.queue, log: (msg, fields) => log.info(msg, fields) });
   const bot = await Bot.create({ config, log, store, queue });
   await bot.start();
   return { bot, logs, queue: queue as RedisQueue<never, never, never> };

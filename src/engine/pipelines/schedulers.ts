@@ -1,12 +1,13 @@
 /**
  * The scheduler a format-2 model's pack configuration asks for: diffusers' UnCLIPScheduler, or DDIM
  * with the pack's timestep spacing ("leading" + steps_offset, diffusers' default; or "trailing"); a
- * request may choose DPM-Solver++ for the decoder instead (its own "trailing" timesteps).
+ * request may choose DPM-Solver++ or UniPC for the decoder instead (their own "trailing" timesteps).
  */
 import { DDIMScheduler } from '../schedulers/ddim.ts';
 import { DPMSolverMultistepScheduler } from '../schedulers/dpm-solver.ts';
+import { UniPCMultistepScheduler } from '../schedulers/unipc.ts';
 import { NoiseTables, trailingTimesteps } from '../schedulers/schedule.ts';
-import type { StepOptions, StepResult } from '../schedulers/types.ts';
+import type { SchedulerName, StepOptions, StepResult } from '../schedulers/types.ts';
 import { UnCLIPScheduler, type UnCLIPStepOptions } from '../schedulers/unclip.ts';
 import type { SchedulerConfigV2 } from './pack-v2.ts';
 
@@ -49,7 +50,7 @@ class SpacedDDIM extends DDIMScheduler {
 }
 
 /** Builds a fresh scheduler (per sampling run) from a model's pack configuration. */
-export function schedulerFor(config: SchedulerConfigV2, override?: 'ddim' | 'dpmsolver++'): DenoiseScheduler {
+export function schedulerFor(config: SchedulerConfigV2, override?: SchedulerName): DenoiseScheduler {
   if (config.type === 'unclip') {
     return new UnCLIPScheduler({
       alphasCumprod: config.alphasCumprod,
@@ -61,5 +62,6 @@ export function schedulerFor(config: SchedulerConfigV2, override?: 'ddim' | 'dpm
   }
   const tables = new NoiseTables({ alphasCumprod: config.alphasCumprod, prediction: config.prediction, finalAlphaCumprod: config.finalAlphaCumprod });
   if (override === 'dpmsolver++') return new DPMSolverMultistepScheduler(tables);
+  if (override === 'unipc') return new UniPCMultistepScheduler(tables);
   return new SpacedDDIM(config.trainSteps, tables, config.timestepSpacing, config.stepsOffset);
 }

@@ -1,7 +1,7 @@
 /**
  * A format-2 pack's sampling defaults in the shape the façade resolves requests with (format 1's
  * DiffusionConfig fields): the decoder's scheduler is "ddim" (the pack's DDIM configuration, or
- * DPM-Solver++ on request); the prior always runs the scheduler its pack configuration names.
+ * DPM-Solver++ or UniPC on request); the prior always runs the scheduler its pack configuration names.
  */
 import type { SchedulerName } from '../schedulers/types.ts';
 import type { PackV2, PriorV2, DecoderV2 } from './pack-v2.ts';

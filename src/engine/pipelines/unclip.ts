@@ -8,6 +8,7 @@
 import type { Clip } from '../clip.ts';
 import { UserInputError } from '../errors.ts';
 import type { RgbImage } from '../images.ts';
+import type { SchedulerName } from '../schedulers/types.ts';
 import { floatTensor, ort, runFloat, type Session } from '../sessions.ts';
 import { l2normalize, slerp, splitRows, stackRows } from '../vectors.ts';
 import { denoise, type NoiseSource } from './denoise.ts';
@@ -25,7 +26,7 @@ export interface UnclipSessions {
 }
 
 export interface DecodeV2 extends SamplingV2 {
-  scheduler?: 'ddim' | 'dpmsolver++';
+  scheduler?: SchedulerName;
   /** The prompt a text-conditioned decoder reads (absent: the pack's negative prompt, as for variations). */
   prompt?: string;
   /** Steps of each cascade stage (default: the stage's default_steps). */

@@ -5,6 +5,7 @@
  */
 import { DDIMScheduler } from './ddim.ts';
 import { DPMSolverMultistepScheduler } from './dpm-solver.ts';
+import { UniPCMultistepScheduler } from './unipc.ts';
 import { UserInputError } from '../errors.ts';
 import { NoiseTables } from './schedule.ts';
 import { SCHEDULER_NAMES, type NoiseSchedule, type Scheduler, type SchedulerName } from './types.ts';
@@ -12,6 +13,7 @@ import { SCHEDULER_NAMES, type NoiseSchedule, type Scheduler, type SchedulerName
 export { SCHEDULER_NAMES, type Scheduler, type SchedulerName } from './types.ts';
 export { DDIMScheduler } from './ddim.ts';
 export { DPMSolverMultistepScheduler } from './dpm-solver.ts';
+export { UniPCMultistepScheduler } from './unipc.ts';
 
 export function isSchedulerName(v: unknown): v is SchedulerName {
   return typeof v === 'string' && (SCHEDULER_NAMES as readonly string[]).includes(v);
@@ -30,15 +32,19 @@ export class Schedulers {
         return new DDIMScheduler(this.tables);
       case 'dpmsolver++':
         return new DPMSolverMultistepScheduler(this.tables);
+      case 'unipc':
+        return new UniPCMultistepScheduler(this.tables);
     }
   }
 }
 
 /**
  * Steps for a scheduler when a request gives none: the pack's `scheduler_steps[name]`, else its
- * `default_steps` for its default scheduler, else the engine's measured default for that scheduler.
+ * `default_steps` for its default scheduler, else the engine's default for that scheduler (DDIM 25 and
+ * DPM-Solver++ 10 measured on shapes-v1 by `npm run bench:quality`; UniPC 10 not yet measured, the same
+ * as DPM-Solver++, whose predictor it shares, until bench:quality shows fewer steps hold).
  */
-export const ENGINE_DEFAULT_STEPS: Readonly<Record<SchedulerName, number>> = { ddim: 25, 'dpmsolver++': 10 };
+export const ENGINE_DEFAULT_STEPS: Readonly<Record<SchedulerName, number>> = { ddim: 25, 'dpmsolver++': 10, unipc: 10 };
 
 export function defaultStepsFor(
   config: { defaultScheduler: SchedulerName; defaultSteps: number; schedulerSteps: Partial<Record<SchedulerName, number>> },
@@ -50,5 +56,6 @@ export function defaultStepsFor(
 /** A request's scheduler name, checked (UserInputError names the choices). */
 export function validateScheduler(v: unknown): SchedulerName {
   if (isSchedulerName(v)) return v;
-  throw new UserInputError(`Unknown scheduler ${JSON.stringify(v)}: choose ${SCHEDULER_NAMES.map((n) => `"${n}"`).join(' or ')}.`);
+  const quoted = SCHEDULER_NAMES.map((n) => `"${n}"`);
+  throw new UserInputError(`Unknown scheduler ${JSON.stringify(v)}: choose ${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}.`);
 }

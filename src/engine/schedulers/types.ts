@@ -10,7 +10,7 @@
 export type Prediction = 'epsilon' | 'v' | 'x0';
 
 /** The schedulers the engine has, by the names pack.json, the CLI and requests use. */
-export const SCHEDULER_NAMES = ['ddim', 'dpmsolver++'] as const;
+export const SCHEDULER_NAMES = ['ddim', 'dpmsolver++', 'unipc'] as const;
 export type SchedulerName = (typeof SCHEDULER_NAMES)[number];
 
 export interface NoiseSchedule {

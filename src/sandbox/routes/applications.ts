@@ -37,7 +37,11 @@ export function applicationRoutes(host: RouteHost): Route[] {
     route('GET', '/gateway', 'none', () => ({ status: 200, body: { url: host.gatewayUrl } })),
     route('GET', '/gateway/bot', 'bot', () => ({
       status: 200,
-      body: { url: host.gatewayUrl, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 } },
+      body: {
+        url: host.gatewayUrl,
+        shards: host.sharding.recommended(w.guilds.size),
+        session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: host.sharding.maxConcurrency },
+      },
     })),
     route('GET', '/applications/@me', 'bot', () => ({ status: 200, body: app() })),
     route('GET', '/oauth2/applications/@me', 'bot', () => ({ status: 200, body: app() })),

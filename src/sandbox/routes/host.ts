@@ -9,12 +9,14 @@ import { errors } from '../errors.ts';
 import type { RouteContext, RouteResult } from '../http.ts';
 import type { InteractionRecord } from '../interactions.ts';
 import { editMessage, renderMessage, storeUploads, validateMessageBody, type MessageBody } from '../messages.ts';
+import type { Sharding } from '../shards.ts';
 import type { MessageRecord, World } from '../world.ts';
 
 export interface RouteHost {
   readonly world: World;
   readonly guildId: string;
   readonly gatewayUrl: string;
+  readonly sharding: Sharding;
   /** http://127.0.0.1:PORT, the base of attachment URLs. */
   readonly url: string;
   readonly interactions: Map<string, InteractionRecord>;
