@@ -73,7 +73,9 @@ def train_clip(minutes: float, data: dict, dev: torch.device, spec) -> None:
         state = c["state"]
     log(f"clip: {count_params(clip) / 1e6:.2f} M params, dim {spec.embed_dim}, {minutes:.1f} min, "
         f"resuming at {state['seconds']:.0f} s" + (", hard negatives" if spec.hard_negatives else ""))
-    opt = torch.optim.AdamW(clip.parameters(), lr=1e-3, weight_decay=0.05)
+    # a continuation of a trained CLIP polishes at a lower peak ($UNCLIP_TRAIN_CLIP_LR, e.g. 4e-4)
+    base_lr = float(os.environ.get("UNCLIP_TRAIN_CLIP_LR", 1e-3))
+    opt = torch.optim.AdamW(clip.parameters(), lr=base_lr, weight_decay=0.05)
     rng = random.Random(state["steps"] + 1)
     n = len(data["scenes"])
     two_objects = [i for i, s in enumerate(data["scenes"]) if len(s.objects) == 2]
@@ -81,7 +83,7 @@ def train_clip(minutes: float, data: dict, dev: torch.device, spec) -> None:
     clock = StageClock("clip", minutes, state, clip)
     while clock.running():
         for g in opt.param_groups:
-            g["lr"] = lr_at(clock.frac(), 1e-3)
+            g["lr"] = lr_at(clock.frac(), base_lr)
         # a quarter single-object groups that differ only in shape, size and place (shape is learnt from
         # those), half two-object scenes (binding is learnt from those), a quarter anything
         groups = [rng.sample(rng.choice(data["buckets"]), 4) for _ in range(bs // 16)]
@@ -106,7 +108,7 @@ def train_clip(minutes: float, data: dict, dev: torch.device, spec) -> None:
         opt.step()
         if state["steps"] % 50 == 0:
             clip.eval()
-            b = embed.binding(clip, dev)
+            b = embed.binding(clip, dev, zero_shot=False)
             log("clip binding 4-way seen {} held-out {}, vs colours swapped {}".format(
                 b["seen"]["four_way"], b["heldout"]["four_way"], b["seen"]["vs_colours_swapped"]))
         clock.tick(bs, f"loss {loss.item():.3f} bind {bind.item():.3f} scale {clip.logit_scale().item():.1f} negatives {len(negs)} "

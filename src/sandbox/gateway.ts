@@ -2,7 +2,8 @@
  * The Gateway side of the local Discord: one WebSocket per shard session, speaking Gateway v10 in
  * JSON (HELLO, IDENTIFY → READY + GUILD_CREATE, heartbeats and ACKs, sequence numbers, RESUME with
  * replay, RECONNECT on request), dispatching events only to sessions whose intents ask for them and
- * whose shard holds the event's guild (shards.ts: 4010 Invalid shard, 4011 Sharding required).
+ * whose shard holds the event's guild (shards.ts: 4010 Invalid shard, 4011 Sharding required; IDENTIFY
+ * faster than its bucket's 5 s: op 9 Invalid Session).
  */
 import type { IncomingMessage } from 'node:http';
 import {
@@ -147,6 +148,11 @@ export class GatewayServer {
           if (!shard) return void socket.close(GatewayCloseCodes.InvalidShard, 'Invalid shard.');
           if (this.opts.sharding.guildsOf(this.opts.world.guilds.keys(), shard).length > this.opts.sharding.maxGuildsPerShard) {
             return void socket.close(GatewayCloseCodes.ShardingRequired, 'Sharding required.');
+          }
+          if (!this.opts.sharding.mayIdentify(shard, Date.now())) {
+            this.opts.log(`gateway: IDENTIFY of shard [${shard.join(', ')}] within its bucket's window: invalid session`);
+            send({ op: GatewayOpcodes.InvalidSession, d: false, t: null, s: null });
+            return;
           }
           session = {
             id: this.opts.world.ids.next().slice(-16),

@@ -6,7 +6,7 @@ export { LocalDiscord, InteractionHandle, type LocalDiscordOptions, type Recorde
 export { LocalDiscordDriver } from './testing/driver.ts';
 export { TestInteraction } from './testing/interaction.ts';
 export { buttons } from './messages.ts';
-export { shardOf, type ShardingOptions, type ShardPair } from './shards.ts';
+export { Sharding, shardOf, type ShardingOptions, type ShardPair } from './shards.ts';
 export type { RequestMatcher } from './faults.ts';
 export type { AttachmentInput, InteractionRecord, OptionValue } from './interactions.ts';
 export type { MessageRecord } from './world.ts';

@@ -37,9 +37,8 @@ describe('persistence across restarts (real SQLite in a temp dir)', () => {
     h.discord.react(bob, original, '2️⃣');
     const posted = await h.discord.waitForMessage((m) => hasResult(m) && m.content.startsWith(`<@${bob.id}>`) && m.content.includes('Variations of image 2'));
     // A new message: stored right after Discord answers its creation (the gateway may tell us first).
-    let postedStored = await second.store.generations.get(posted.id);
-    for (let i = 0; !postedStored && i < 100; i++) postedStored = await new Promise((r) => setTimeout(r, 100)).then(() => second.store.generations.get(posted.id));
-    expect(Array.from(postedStored!.source!)).toEqual(Array.from(before!.embeddings[1]!));
+    const postedStored = await h.discord.waitUntil(() => second.store.generations.get(posted.id), 10_000, 'the posted variations in the store');
+    expect(Array.from(postedStored.source!)).toEqual(Array.from(before!.embeddings[1]!));
 
     const link = `https://discord.com/channels/${h.discord.guildId}/${h.discord.channelId}/${original.id}`;
     const shown = await h.discord.slash(alice, 'show', { message: link }).waitForMessage(hasResult);

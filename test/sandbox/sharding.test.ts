@@ -2,13 +2,14 @@
  * The local Discord shards as Discord does: IDENTIFY's `shard: [id, count]` is checked (4010 Invalid
  * shard), a session that would hold too many guilds is refused (4011 Sharding required), each guild's
  * events reach only the session of shard (guild_id >> 22) % count, and GET /gateway/bot recommends a
- * shard count; discord.js's `shards: 'auto'` follows it.
+ * shard count; discord.js's `shards: 'auto'` follows it. IDENTIFYs are limited per bucket (shard id %
+ * max_concurrency) per window: a faster one gets op 9 Invalid Session; discord.js waits its turn.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Client, Events, GatewayIntentBits, REST, Routes, SlashCommandBuilder, type Interaction } from 'discord.js';
 import { GatewayCloseCodes, GatewayDispatchEvents, GatewayOpcodes } from 'discord-api-types/v10';
 import { WebSocket } from 'ws';
-import { LocalDiscordDriver, shardOf, type ShardPair } from '../../src/sandbox/index.ts';
+import { LocalDiscordDriver, Sharding, shardOf, type ShardPair } from '../../src/sandbox/index.ts';
 
 let discord: LocalDiscordDriver;
 let client: Client | null = null;
@@ -19,8 +20,10 @@ afterEach(async () => {
   await discord.stop();
 });
 
-/** A bare gateway connection: HELLO, then IDENTIFY with `shard` (omitted when undefined); resolves with READY's data or the close code. */
-function identify(shard: unknown): Promise<{ ready: { shard: ShardPair; guilds: { id: string }[] } } | { closed: number }> {
+type Identified = { ready: { shard: ShardPair; guilds: { id: string }[] } } | { closed: number } | { invalidSession: boolean };
+
+/** A bare gateway connection: HELLO, then IDENTIFY with `shard` (omitted when undefined); resolves with READY's data, op 9's `d` or the close code. */
+function identify(shard: unknown): Promise<Identified> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`${discord.gatewayUrl}?v=10&encoding=json`);
     ws.on('error', reject);
@@ -31,6 +34,9 @@ function identify(shard: unknown): Promise<{ ready: { shard: ShardPair; guilds: 
         ws.send(JSON.stringify({ op: GatewayOpcodes.Identify, d: { token: discord.token, intents: GatewayIntentBits.Guilds, properties: { os: 'linux', browser: 't', device: 't' }, ...(shard === undefined ? {} : { shard }) } }));
       } else if (payload.t === GatewayDispatchEvents.Ready) {
         resolve({ ready: payload.d as { shard: ShardPair; guilds: { id: string }[] } });
+        ws.close(1000);
+      } else if (payload.op === GatewayOpcodes.InvalidSession) {
+        resolve({ invalidSession: payload.d as boolean });
         ws.close(1000);
       }
     });
@@ -56,7 +62,7 @@ describe('sharding in the local Discord', () => {
   });
 
   it('recommends a shard count, refuses one session over the guild limit with 4011, and gives each shard its own guilds', async () => {
-    discord = await LocalDiscordDriver.start({ sharding: { guildsPerShard: 1, maxGuildsPerShard: 1 } });
+    discord = await LocalDiscordDriver.start({ sharding: { guildsPerShard: 1, maxGuildsPerShard: 1, identifyWindowMs: 0 } });
     const first = shardOf(discord.guildId, 2);
     const second = discord.addGuild('Second', { onShard: [1 - first, 2] });
     const gateway = await (await fetch(`${discord.apiUrl}/v10/gateway/bot`, { headers: { authorization: `Bot ${discord.token}` } })).json();
@@ -69,8 +75,33 @@ describe('sharding in the local Discord', () => {
     expect('ready' in theirs && theirs.ready.guilds.map((g) => g.id)).toEqual([second.guildId]);
   });
 
-  it("discord.js with shards: 'auto' runs the recommended two; each guild's interactions reach only its shard", async () => {
-    discord = await LocalDiscordDriver.start({ sharding: { guildsPerShard: 1, maxGuildsPerShard: 1, maxConcurrency: 2 } });
+  it('limits IDENTIFY to one per bucket (shard id % max_concurrency) per window: a faster one gets op 9 Invalid Session', async () => {
+    discord = await LocalDiscordDriver.start({ sharding: { maxConcurrency: 2, identifyWindowMs: 60_000 } });
+    const limit = async () =>
+      ((await (await fetch(`${discord.apiUrl}/v10/gateway/bot`, { headers: { authorization: `Bot ${discord.token}` } })).json()) as {
+        session_start_limit: { total: number; remaining: number; max_concurrency: number };
+      }).session_start_limit;
+    expect(await limit()).toMatchObject({ total: 1000, remaining: 1000, max_concurrency: 2 });
+    expect(await identify([0, 4])).toHaveProperty('ready');
+    expect(await identify([1, 4])).toHaveProperty('ready'); // bucket 1: its own window
+    expect(await identify([2, 4])).toEqual({ invalidSession: false }); // bucket 0 again, within its window
+    expect(await limit()).toMatchObject({ remaining: 998 });
+    expect(discord.sharding.identifiesRefused).toBe(1);
+  });
+
+  it("a bucket's window reopens after it has passed; the refused IDENTIFY does not restart it", () => {
+    const sharding = new Sharding({ maxConcurrency: 2 });
+    expect(sharding.mayIdentify([0, 4], 1_000)).toBe(true);
+    expect(sharding.mayIdentify([2, 4], 5_999)).toBe(false);
+    expect(sharding.mayIdentify([1, 4], 5_999)).toBe(true);
+    expect(sharding.mayIdentify([2, 4], 6_000)).toBe(true);
+    expect(sharding.mayIdentify([0, 4], 10_999)).toBe(false);
+    expect([sharding.sessionsStarted, sharding.identifiesRefused, sharding.sessionsRemaining]).toEqual([3, 2, 997]);
+  });
+
+  it("discord.js with shards: 'auto' runs the recommended two, each IDENTIFY in its turn; each guild's interactions reach only its shard", async () => {
+    // max_concurrency 1: discord.js waits Discord's 5 s between the two shards' IDENTIFYs, as it must
+    discord = await LocalDiscordDriver.start({ sharding: { guildsPerShard: 1, maxGuildsPerShard: 1, maxConcurrency: 1 } });
     const first = shardOf(discord.guildId, 2);
     const second = discord.addGuild('Second', { onShard: [1 - first, 2] });
     await deployEcho();
@@ -85,6 +116,7 @@ describe('sharding in the local Discord', () => {
     await client.login(discord.token);
     await ready;
     expect(client.ws.shards.size).toBe(2);
+    expect([discord.sharding.sessionsStarted, discord.sharding.identifiesRefused]).toEqual([2, 0]);
     expect(client.guilds.cache.get(discord.guildId)?.shardId).toBe(first);
     expect(client.guilds.cache.get(second.guildId)?.shardId).toBe(1 - first);
 

@@ -16,40 +16,30 @@
  * Stateful across a run (it keeps the previous step's D): `setTimesteps` starts a new run, and `step`
  * must be called on the run's timesteps in order.
  */
-import { NoiseTables, stepIndexOf, toX0Eps, trailingTimesteps } from './schedule.ts';
+import { MultistepScheduler } from './multistep.ts';
+import { toX0Eps, type NoiseTables } from './schedule.ts';
 import type { NoiseSchedule, Scheduler, StepOptions, StepResult } from './types.ts';
 
-export class DPMSolverMultistepScheduler implements Scheduler {
+export class DPMSolverMultistepScheduler extends MultistepScheduler implements Scheduler {
   readonly name = 'dpmsolver++';
-  readonly initNoiseSigma = 1;
-  timesteps: readonly number[] = [];
-  private readonly tables: NoiseTables;
-  /** The data prediction of the previous step, and how many steps have run. */
+  protected readonly label = 'DPM-Solver++';
+  /** The data prediction of the previous step (undefined on a run's first step). */
   private previous: Float32Array | undefined;
-  private stepIndex = 0;
 
   constructor(
     schedule: NoiseSchedule | NoiseTables,
     /** 1 (= DDIM in DPM-Solver's form) or 2. */
     readonly solverOrder: 1 | 2 = 2,
   ) {
-    this.tables = schedule instanceof NoiseTables ? schedule : new NoiseTables(schedule);
+    super(schedule);
   }
 
-  setTimesteps(steps: number): void {
-    this.timesteps = trailingTimesteps(this.tables.trainSteps, steps);
+  protected reset(): void {
     this.previous = undefined;
-    this.stepIndex = 0;
-  }
-
-  needsNoise(): boolean {
-    return false;
   }
 
   step(modelOutput: Float32Array, timestep: number, sample: Float32Array, opts: StepOptions = {}): StepResult {
-    const i = stepIndexOf(this.timesteps, timestep, modelOutput, sample);
-    if (i !== this.stepIndex) throw new RangeError(`DPM-Solver++ steps must follow the run's timesteps in order: expected timestep ${this.timesteps[this.stepIndex]}, got ${timestep}`);
-    if ((opts.eta ?? 0) !== 0) throw new RangeError('DPM-Solver++ is deterministic: eta must be 0 (η applies to DDIM)');
+    const i = this.takeStep(modelOutput, timestep, sample, opts);
     const tb = this.tables;
     const s0 = this.timesteps[i]!;
     const t = tb.nextIndex(this.timesteps, i);
@@ -80,7 +70,6 @@ export class DPMSolverMultistepScheduler implements Scheduler {
       for (let k = 0; k < sample.length; k++) prevSample[k] = ratio * sample[k]! + coef * d0[k]!;
     }
     this.previous = d0;
-    this.stepIndex = i + 1;
     return { prevSample, predOriginal: d0 };
   }
 }

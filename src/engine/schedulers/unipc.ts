@@ -23,7 +23,8 @@
  * Stateful across a run (the last two D, the last corrected sample): `setTimesteps` starts a new run, and
  * `step` must be called on the run's timesteps in order.
  */
-import { NoiseTables, stepIndexOf, toX0Eps, trailingTimesteps } from './schedule.ts';
+import { MultistepScheduler } from './multistep.ts';
+import { toX0Eps, type NoiseTables } from './schedule.ts';
 import type { NoiseSchedule, Scheduler, StepOptions, StepResult } from './types.ts';
 
 interface History {
@@ -36,26 +37,17 @@ interface History {
   order: 1 | 2;
 }
 
-export class UniPCMultistepScheduler implements Scheduler {
+export class UniPCMultistepScheduler extends MultistepScheduler implements Scheduler {
   readonly name = 'unipc';
-  readonly initNoiseSigma = 1;
-  timesteps: readonly number[] = [];
-  private readonly tables: NoiseTables;
+  protected readonly label = 'UniPC';
   private history: History | undefined;
-  private stepIndex = 0;
 
   constructor(schedule: NoiseSchedule | NoiseTables) {
-    this.tables = schedule instanceof NoiseTables ? schedule : new NoiseTables(schedule);
+    super(schedule);
   }
 
-  setTimesteps(steps: number): void {
-    this.timesteps = trailingTimesteps(this.tables.trainSteps, steps);
+  protected reset(): void {
     this.history = undefined;
-    this.stepIndex = 0;
-  }
-
-  needsNoise(): boolean {
-    return false;
   }
 
   /** The tables' index of step `i` of the run (T after the last step). */
@@ -68,9 +60,7 @@ export class UniPCMultistepScheduler implements Scheduler {
   }
 
   step(modelOutput: Float32Array, timestep: number, sample: Float32Array, opts: StepOptions = {}): StepResult {
-    const i = stepIndexOf(this.timesteps, timestep, modelOutput, sample);
-    if (i !== this.stepIndex) throw new RangeError(`UniPC steps must follow the run's timesteps in order: expected timestep ${this.timesteps[this.stepIndex]}, got ${timestep}`);
-    if ((opts.eta ?? 0) !== 0) throw new RangeError('UniPC is deterministic: eta must be 0 (η applies to DDIM)');
+    const i = this.takeStep(modelOutput, timestep, sample, opts);
     const tb = this.tables;
     const s0 = this.timesteps[i]!;
     const d0 = new Float32Array(sample.length);
@@ -81,7 +71,6 @@ export class UniPCMultistepScheduler implements Scheduler {
     const order = Math.min(2, i + 1, this.timesteps.length - i) as 1 | 2;
     const prevSample = this.predict(i, order, x, d0, prev?.d1);
     this.history = { d1: d0, d2: prev?.d1, x, order };
-    this.stepIndex = i + 1;
     return { prevSample, predOriginal: d0 };
   }
 

@@ -1,6 +1,7 @@
 /** Routes of the application itself: gateway discovery, the application and its bot user, and command registration. */
 import { ApplicationCommandType, type APIApplicationCommand, type RESTPutAPIApplicationCommandsJSONBody } from 'discord-api-types/v10';
 import { errors } from '../errors.ts';
+import { SESSION_START_TOTAL } from '../shards.ts';
 import { route, type Route } from '../http.ts';
 import type { RouteHost } from './host.ts';
 
@@ -40,7 +41,12 @@ export function applicationRoutes(host: RouteHost): Route[] {
       body: {
         url: host.gatewayUrl,
         shards: host.sharding.recommended(w.guilds.size),
-        session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: host.sharding.maxConcurrency },
+        session_start_limit: {
+          total: SESSION_START_TOTAL,
+          remaining: host.sharding.sessionsRemaining,
+          reset_after: 14_400_000,
+          max_concurrency: host.sharding.maxConcurrency,
+        },
       },
     })),
     route('GET', '/applications/@me', 'bot', () => ({ status: 200, body: app() })),
