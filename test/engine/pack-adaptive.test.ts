@@ -80,7 +80,7 @@ describe('images within an upload limit', () => {
   const noise = (side: number) => {
     const data = Buffer.alloc(side * side * 3);
     let s = 12345;
-    for (let i = 0; i < data.length; i++) data[i] = (s = (s * 1103515245 + 12345) >>> 0) >>> 24;
+    for (let i = 0; i < data.length; i++) data[i] = (s = (Math.imul(s, 1103515245) + 12345) >>> 0) >>> 24;
     return sharp(data, { raw: { width: side, height: side, channels: 3 } }).png().toBuffer();
   };
 
