@@ -8,7 +8,7 @@ import { plain } from './texts.ts';
 /** What the captions were chosen among, for the footer. */
 function amongText(among: CaptionsResult['among']): string {
   if (!among || among.kind === 'world') return "every caption the model's world has";
-  if (among.kind === 'general') return `${among.count} everyday labels (this model has no world or caption list of its own)`;
+  if (among.kind === 'general') return `${among.count} everyday labels`; // the model has no world or list of its own
   return `the model's ${among.count} ${among.kind}`;
 }
 

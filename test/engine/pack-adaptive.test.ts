@@ -3,9 +3,7 @@
  * (a world's, a pack's own list, the general labels), the prompt limit (pack.json, else the
  * tokenizer), the summary the commands state, and images fitted under an upload limit.
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { captionSource, GENERAL_LABELS } from '../../src/engine/captions.ts';
@@ -15,20 +13,18 @@ import { readPackSummary } from '../../src/engine/pack-files.ts';
 import { DEFAULT_WORLD } from '../../src/engine/world.ts';
 import { PACK_DIR } from './pack-fixture.ts';
 import { REAL_WEIGHTS } from './real-weights-parity.ts';
+import { tinyClipOnlyPack } from './tiny-packs.ts';
 
 const shapes = JSON.parse(readFileSync(`${PACK_DIR}/pack.json`, 'utf8')) as Record<string, unknown>;
 const { world: _world, ...worldless } = shapes;
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-/** A CLIP-only pack folder (no pack.json) with the tiny Kandinsky pack's JSON files, tokenizer_config patched. */
+/** A CLIP-only pack folder (no pack.json), tokenizer_config.json patched. */
 function clipOnlyPack(tokenizerConfig: Record<string, unknown>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'unclip-clip-only-'));
-  dirs.push(dir);
-  for (const f of ['config.json', 'tokenizer.json', 'preprocessor_config.json']) copyFileSync(`${REAL_WEIGHTS}kandinsky-2-2-tiny/${f}`, join(dir, f));
-  const base = JSON.parse(readFileSync(`${REAL_WEIGHTS}kandinsky-2-2-tiny/tokenizer_config.json`, 'utf8')) as Record<string, unknown>;
-  writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify({ ...base, ...tokenizerConfig }));
-  return dir;
+  const pack = tinyClipOnlyPack(tokenizerConfig);
+  dirs.push(pack.dir);
+  return pack.dir;
 }
 
 describe('describe: what it ranks for a pack', () => {
