@@ -35,12 +35,21 @@ describe('a CLIP-only pack whose tokenizer reads at most 16 tokens', () => {
       expect(option(command, 'prompt').description).not.toContain('star');
     }
     expect(option('imagine', 'guidance').description).toBe('How closely to follow the prompt (default: the model’s)');
+    const start = h.discord.commands.find((c) => c.name === 'battle')!.options!.find((o) => o.name === 'start')! as { options: { name: string; description: string }[] };
+    expect(start.options.find((o) => o.name === 'theme')!.description).toBe('What entries should show, e.g. "a lighthouse at dusk"');
+    expect(option('blend', 'first_text').description).not.toContain('star');
+    expect(option('blend', 'second_text').description).toContain('at most 16 tokens');
   });
 
-  it('a prompt over 16 tokens is refused at once, with that limit', async () => {
+  it('a prompt over 16 tokens is refused at once, with that limit (/imagine, /blend\'s texts, a battle entry)', async () => {
     const alice = h.discord.addUser('alice');
     const answer = await h.discord.slash(alice, 'imagine', { prompt: words(15) }).waitForEphemeral();
     expect(answer.content).toBe('The prompt is too long (17 tokens; this model reads at most 16): shorten it.');
+    const blend = await h.discord.slash(alice, 'blend', { first_text: 'a red star', second_text: words(20) }).waitForEphemeral();
+    expect(blend.content).toBe('second_text is too long (22 tokens; this model reads at most 16): shorten it.');
+    await h.discord.slash(alice, 'battle start', { theme: 'a red star', minutes: 30 }).waitForMessage();
+    const entry = await h.discord.slash(h.discord.addUser('dave'), 'battle enter', { prompt: words(15) }).waitForEphemeral();
+    expect(entry.content).toBe('The prompt is too long (17 tokens; this model reads at most 16): shorten it.');
   });
 
   it('a prompt outside any world gets no hint; the pack cannot draw, and says so', async () => {

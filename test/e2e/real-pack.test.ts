@@ -7,7 +7,7 @@
  * 1024 px images, whose 2×2 grid (11.6 MB as PNG) reaches Discord as a JPEG under 10 MiB; U1 posts one
  * at 1024 px; /describe ranks the pack's labels.
  */
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { APIMessage } from 'discord-api-types/v10';
 import { Engine } from '../../src/engine/index.ts';
@@ -77,7 +77,7 @@ describe('a format-2 pack without a world (tiny Kandinsky 2.2, 1024 px)', () => 
     const posted = sharp(h.discord.attachmentData(cell));
     expect(await posted.metadata()).toMatchObject({ format: 'png', width: 1024, height: 1024 });
     // U1 is the first image, losslessly (the stored result kept the PNG), as the engine drew it with the pack's defaults.
-    const raw = (png: Buffer | sharp.Sharp) => (Buffer.isBuffer(png) ? sharp(png) : png).removeAlpha().raw().toBuffer();
+    const raw = (png: Buffer | Sharp) => (Buffer.isBuffer(png) ? sharp(png) : png).removeAlpha().raw().toBuffer();
     expect((await raw(posted)).equals(await raw(direct.images[0]!))).toBe(true);
   }, 120_000);
 
