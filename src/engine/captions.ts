@@ -6,8 +6,7 @@
 import type { PackManifest } from './manifest.ts';
 import { describeCaptions } from './world.ts';
 
-/** pack.json `describe`: captions ranked as they are, or labels put into `template` first. */
-export type DescribeList = { captions: string[] } | { labels: string[]; template: string };
+export type { DescribeList } from './manifest.ts';
 
 export interface CaptionSource {
   /** Its world's captions, its own captions or labels (pack.json `describe`), or the general labels. */

@@ -11,16 +11,16 @@ export const JPEG_QUALITIES = [90, 80, 70, 55, 40] as const;
 export interface FittedImage {
   data: Buffer;
   format: 'png' | 'jpeg';
-  /** JPEG quality, when re-encoded. */
+  /** When re-encoded: the JPEG's quality and size (a PNG that fits is not even decoded). */
   quality?: number;
-  width: number;
-  height: number;
+  width?: number;
+  height?: number;
 }
 
 export async function fitImageBytes(png: Buffer, maxBytes: number): Promise<FittedImage> {
+  if (png.length <= maxBytes) return { data: png, format: 'png' };
   const { width, height } = await sharp(png).metadata();
   if (!width || !height) throw new RangeError('fitImageBytes: not an image');
-  if (png.length <= maxBytes) return { data: png, format: 'png', width, height };
   for (let scale = 1; ; scale *= 2) {
     const w = Math.max(1, Math.round(width / scale));
     const h = Math.max(1, Math.round(height / scale));

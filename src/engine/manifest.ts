@@ -6,7 +6,6 @@ import { PackError } from './errors.ts';
 import { SCHEDULER_NAMES, type Prediction, type SchedulerName } from './schedulers/types.ts';
 import type { WorldVocabulary } from './world.ts';
 import { parsePackV2, type PackV2 } from './pipelines/pack-v2.ts';
-import type { DescribeList } from './captions.ts';
 
 export interface DiffusionConfig {
   prediction: Prediction;
@@ -30,6 +29,9 @@ export interface DecoderConfig extends DiffusionConfig {
   sampleShape: [number, number, number];
   variationEta: number;
 }
+
+/** pack.json `describe` (engine/captions.ts): captions ranked as they are, or labels put into `template` first. */
+export type DescribeList = { captions: string[] } | { labels: string[]; template: string };
 
 export interface PackManifest {
   format: 1 | 2;
