@@ -1,6 +1,7 @@
 import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import type { BotContext } from '../src/discord/context.ts';
 import { resultRows } from '../src/discord/delivery.ts';
+import { imageUpload } from '../src/discord/uploads.ts';
 import { reactionsFor } from '../src/discord/handlers/cell-reaction.ts';
 import { NO_PINGS, replyEphemeral } from '../src/discord/replies.ts';
 import { quote } from '../src/discord/texts.ts';
@@ -32,7 +33,7 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
   const what = stored.prompt ? quote(stored.prompt) : stored.kind === 'blend' ? 'A blend' : 'Variations';
   const message = await interaction.editReply({
     content: `${what}\nseed ${stored.seed} · shown again from a result of <@${stored.ownerId}> · ${cells > 1 ? `V1–V${cells}` : 'V1'} for variations, ${cells > 1 ? `U1–U${cells} for one image at full size, ` : ''}🎲 for a new seed`,
-    files: [{ attachment: stored.grid, name: `unclip-${stored.seed}.png` }],
+    files: [await imageUpload(stored.grid, `unclip-${stored.seed}`)],
     components: resultRows(cells),
     allowedMentions: NO_PINGS,
   });

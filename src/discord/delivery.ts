@@ -11,7 +11,6 @@ import type { StoredGeneration } from '../store/index.ts';
 import { judgeText, VOTE_EMOJI } from './battles.ts';
 import { renderCaptions } from './captions.ts';
 import { renderCellScores } from './cell-scores.ts';
-import { DISCORD_UPLOAD_LIMIT } from './config.ts';
 import type { BotContext } from './context.ts';
 import * as again from './handlers/again.ts';
 import { CELL_EMOJIS, reactionsFor } from './handlers/cell-reaction.ts';
@@ -21,6 +20,8 @@ import { voteRow } from './handlers/vote.ts';
 import type { Reply, ReplyPayload } from './replies.ts';
 import type { EntryResult, ImagesResult, JobRequest, JobResult, RequestOf, ScoresResult } from './request.ts';
 import { plain } from './texts.ts';
+import { LIMITS } from './limits.ts';
+import { imageUpload } from './uploads.ts';
 
 /** The buttons under an image result: V1…Vn, then 🎲 (a new seed). */
 export function resultButtons(cells: number) {
@@ -36,21 +37,26 @@ export function resultRows(cells: number): ActionRowBuilder<ButtonBuilder>[] {
   return u ? [resultButtons(cells), u] : [resultButtons(cells)];
 }
 
-/** The files of a result, kept under Discord's 10 MiB per message (the animation goes first). */
-export function resultFiles(result: Pick<ImagesResult, 'grid' | 'seed' | 'animation' | 'gif'>): { attachment: Buffer; name: string }[] {
-  const files = [{ attachment: result.grid, name: `unclip-${result.seed}.png` }];
+/**
+ * The files of a result, within Discord's 10 MiB per message: the grid (re-encoded as JPEG if it is
+ * over the limit alone), then the animation and the GIF while they fit (they are dropped first).
+ */
+export async function resultFiles(result: Pick<ImagesResult, 'grid' | 'seed' | 'animation' | 'gif'>): Promise<{ attachment: Buffer; name: string }[]> {
+  const files = [await imageUpload(result.grid, `unclip-${result.seed}`)];
   if (result.animation) files.push({ attachment: result.animation, name: `unclip-${result.seed}-walk.webp` });
   if (result.gif) files.push({ attachment: result.gif, name: `unclip-${result.seed}-walk.gif` });
-  while (files.length > 1 && files.reduce((n, f) => n + f.attachment.length, 0) > DISCORD_UPLOAD_LIMIT) files.pop();
-  if (files[0]!.attachment.length > DISCORD_UPLOAD_LIMIT) throw new Error(`result image of ${files[0]!.attachment.length} bytes is over Discord's upload limit`);
+  while (files.length > 1 && files.reduce((n, f) => n + f.attachment.length, 0) > LIMITS.uploadBytes) files.pop();
   return files;
 }
 
-export function renderImages(headline: string, result: ImagesResult): ReplyPayload {
+export async function renderImages(headline: string, result: ImagesResult): Promise<ReplyPayload> {
   const cells = result.images.length;
+  const files = await resultFiles(result);
+  const wanted = 1 + (result.animation ? 1 : 0) + (result.gif ? 1 : 0);
+  const left = files.length < wanted ? `\n(the animation is over Discord's ${LIMITS.uploadBytes / 1024 / 1024} MiB per message, so it is left out)` : '';
   return {
-    content: `${headline}\nseed ${result.seed} · ${cells > 1 ? `V1–V${cells} or react 1️⃣–${CELL_EMOJIS[cells - 1]}` : 'V1 or react 🔁'} for variations, ${cells > 1 ? `U1–U${cells} for one image at full size, ` : ''}🎲 for a new seed`,
-    files: resultFiles(result),
+    content: `${headline}\nseed ${result.seed} · ${cells > 1 ? `V1–V${cells} or react 1️⃣–${CELL_EMOJIS[cells - 1]}` : 'V1 or react 🔁'} for variations, ${cells > 1 ? `U1–U${cells} for one image at full size, ` : ''}🎲 for a new seed${left}`,
+    files,
     components: resultRows(cells),
   };
 }
@@ -66,10 +72,10 @@ export async function renderScores(request: RequestOf<'classify'>, { scores }: S
   return { content: request.headline, embeds: [embed], files: [{ attachment: chart, name: 'scores.png' }] };
 }
 
-export function renderEntry(request: RequestOf<'battle-entry'>, result: EntryResult): ReplyPayload {
+export async function renderEntry(request: RequestOf<'battle-entry'>, result: EntryResult): Promise<ReplyPayload> {
   return {
     content: `${request.headline}\nCLIP judge ${judgeText(result.judge)} · vote with ${VOTE_EMOJI} or the button`,
-    files: [{ attachment: result.images[0]!, name: `entry-${request.entryId}.png` }],
+    files: [await imageUpload(result.images[0]!, `entry-${request.entryId}`)],
     components: [voteRow(request.entryId)],
   };
 }
@@ -87,7 +93,7 @@ export async function present(ctx: BotContext, reply: Reply, request: JobRequest
   if (request.kind === 'describe' && result.kind === 'captions') return { payload: await renderCaptions(request, result) };
   if (request.kind === 'battle-entry' && result.kind === 'entry') {
     return {
-      payload: renderEntry(request, result),
+      payload: await renderEntry(request, result),
       save: (messageId) => ctx.store.battles.completeEntry(request.entryId, { messageId, image: result.images[0]!, embedding: result.embeddings[0]!, judge: result.judge }),
       followUp: async (message) => void (await message.react(VOTE_EMOJI)),
     };
@@ -109,7 +115,7 @@ export async function present(ctx: BotContext, reply: Reply, request: JobRequest
       createdAt: Date.now(),
     });
     return {
-      payload: renderImages(result.note ? `${request.headline}\n${result.note}` : request.headline, result),
+      payload: await renderImages(result.note ? `${request.headline}\n${result.note}` : request.headline, result),
       save: (messageId) => ctx.store.generations.save(stored(messageId)),
       followUp: async (message) => {
         for (const emoji of reactionsFor(result.images.length)) await message.react(emoji);

@@ -98,7 +98,8 @@ export async function runRequest(ctx: ProcessorContext, request: JobRequest, opt
     }
     case 'describe': {
       const image = await ctx.downloads.take(request.image, 'The image', opts.signal);
-      return { kind: 'captions', captions: await engine.describe(image, { top: request.top }) };
+      const { kind, captions } = engine.pack.describe;
+      return { kind: 'captions', captions: await engine.describe(image, { top: request.top }), among: { kind, count: captions.length } };
     }
     case 'battle-entry': {
       const battle = ctx.store ? ctx.store.battles.get(request.battleId) : { state: 'open', theme: request.theme };

@@ -9,6 +9,7 @@ import type { BotContext } from '../context.ts';
 import type { ButtonHandler } from '../handler.ts';
 import { NO_PINGS } from '../replies.ts';
 import { quote } from '../texts.ts';
+import { imageUpload } from '../uploads.ts';
 import * as again from './again.ts';
 import { reactionsFor } from './cell-reaction.ts';
 import * as variations from './variations.ts';
@@ -52,7 +53,7 @@ async function postCell(interaction: ButtonInteraction, stored: StoredGeneration
   if (deferredId) save(deferredId);
   const message = await interaction.editReply({
     content: `${headlineOf(stored, cell)}\nseed ${stored.seed} · at full size · V1 or react 🔁 for variations of it, 🎲 for a new seed`,
-    files: [{ attachment: png, name: `unclip-${stored.seed}-u${cell + 1}.png` }],
+    files: [await imageUpload(png, `unclip-${stored.seed}-u${cell + 1}`)],
     components: [new ActionRowBuilder<ButtonBuilder>().addComponents(variations.button(0), again.button())],
     allowedMentions: NO_PINGS,
   });
