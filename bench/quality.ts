@@ -84,6 +84,7 @@ async function minPairwiseDiff(pngs: Buffer[]): Promise<number> {
 async function main(): Promise<void> {
   const engine = await Engine.load({ packDir, ...engineEnv() });
   const world = engine.pack.world;
+  if (!world) throw new Error(`bench:quality judges images in a pack's world; ${engine.pack.name} declares none`);
   const labels = JSON.parse(await readFile(`${FIXTURES}labels.json`, 'utf8')) as { images: Fixture[] };
   const uniq = (split: Fixture['split']) => {
     const seen = new Set<string>();

@@ -185,7 +185,7 @@ async function main(): Promise<void> {
     imagineReport = {
       packDefault: defaultLabel,
       ddim25OverDefault: ddim25!.p50 / byDefault!.p50,
-      // e.g. ddim25OverDpm and dpm: "dpmsolver++ 10 + 10"; ddim25OverUnipc and unipc: "unipc 10 + 10"
+      // e.g. ddim25OverDpm and dpm: "dpmsolver++ 10 + 10"; ddim25OverUnipc and unipc: "unipc 7 + 7"
       ...Object.fromEntries(
         fewStep.flatMap((s, i) => [
           [s.ratioKey, ddim25!.p50 / others[i]!.p50],

@@ -1,5 +1,6 @@
 import { MessageFlags, PermissionFlagsBits, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
-import { validatePrompt } from '../src/engine/index.ts';
+import { validatePrompt, type PackSummary } from '../src/engine/index.ts';
+import { checkPromptTokens } from '../src/engine/vocabulary.ts';
 import { battleCard, closeBattle, scheduleClose, standingLines } from '../src/discord/battles.ts';
 import type { BotContext } from '../src/discord/context.ts';
 import { submit } from '../src/discord/jobs.ts';
@@ -7,28 +8,30 @@ import { fitList } from '../src/discord/limits.ts';
 import { interactionMessages, langOf } from '../src/discord/i18n/index.ts';
 import { InteractionReply, NO_PINGS, replyEphemeral } from '../src/discord/replies.ts';
 import { battleEntryRequest } from '../src/discord/request.ts';
+import { promptExample, promptLimitHint } from '../src/discord/prompts.ts';
 import { discordTime, quote } from '../src/discord/texts.ts';
 
-export const data = new SlashCommandBuilder()
-  .setName('battle')
-  .setDescription('Community image battles: a theme, one entry each, votes, a CLIP judge')
-  .addSubcommand((s) =>
-    s
-      .setName('start')
-      .setDescription('Start a battle in this channel')
-      .addStringOption((o) => o.setName('theme').setDescription('What entries should show, e.g. "a red star"').setRequired(true).setMaxLength(200))
-      .addIntegerOption((o) => o.setName('minutes').setDescription('How long entries and votes are open').setRequired(true).setMinValue(1).setMaxValue(1440))
-      .addIntegerOption((o) => o.setName('max_entries').setDescription('The most entries (default: no limit)').setMinValue(2).setMaxValue(100)),
-  )
-  .addSubcommand((s) =>
-    s
-      .setName('enter')
-      .setDescription('Enter the battle of this channel with a picture drawn from your prompt')
-      .addStringOption((o) => o.setName('prompt').setDescription('What to draw').setRequired(true).setMaxLength(300)),
-  )
-  .addSubcommand((s) => s.setName('status').setDescription('The battle of this channel: theme, deadline, entries and votes so far'))
-  .addSubcommand((s) => s.setName('end').setDescription('Close the battle now (its starter, or someone with Manage Server)'))
-  .addSubcommand((s) => s.setName('leaderboard').setDescription('This server’s top 10: wins and points'));
+export const data = (pack: PackSummary | null) =>
+  new SlashCommandBuilder()
+    .setName('battle')
+    .setDescription('Community image battles: a theme, one entry each, votes, a CLIP judge')
+    .addSubcommand((s) =>
+      s
+        .setName('start')
+        .setDescription('Start a battle in this channel')
+        .addStringOption((o) => o.setName('theme').setDescription(`What entries should show, e.g. "${promptExample(pack, true)}"`).setRequired(true).setMaxLength(200))
+        .addIntegerOption((o) => o.setName('minutes').setDescription('How long entries and votes are open').setRequired(true).setMinValue(1).setMaxValue(1440))
+        .addIntegerOption((o) => o.setName('max_entries').setDescription('The most entries (default: no limit)').setMinValue(2).setMaxValue(100)),
+    )
+    .addSubcommand((s) =>
+      s
+        .setName('enter')
+        .setDescription('Enter the battle of this channel with a picture drawn from your prompt')
+        .addStringOption((o) => o.setName('prompt').setDescription(`What to draw (${promptLimitHint(pack)})`).setRequired(true).setMaxLength(300)),
+    )
+    .addSubcommand((s) => s.setName('status').setDescription('The battle of this channel: theme, deadline, entries and votes so far'))
+    .addSubcommand((s) => s.setName('end').setDescription('Close the battle now (its starter, or someone with Manage Server)'))
+    .addSubcommand((s) => s.setName('leaderboard').setDescription('This server’s top 10: wins and points'));
 
 export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
   switch (interaction.options.getSubcommand()) {
@@ -72,6 +75,8 @@ async function start(interaction: ChatInputCommandInteraction, ctx: BotContext):
 async function enter(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
   const m = interactionMessages(interaction);
   const prompt = validatePrompt(interaction.options.getString('prompt', true));
+  // Over the model's token limit: refused before an entry is reserved for it.
+  if (ctx.engine) checkPromptTokens(ctx.engine, prompt);
   const battle = ctx.store.battles.openIn(interaction.channelId);
   if (!battle) return replyEphemeral(interaction, m.battle.noneToEnter);
   const reserved = ctx.store.battles.reserveEntry(battle.id, interaction.user.id, prompt);

@@ -1,5 +1,5 @@
 import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
-import { UserInputError, validatePrompt } from '../src/engine/index.ts';
+import { UserInputError, validatePrompt, type PackSummary } from '../src/engine/index.ts';
 import { DEFAULT_DREAM_FRAMES, MAX_DREAM_FRAMES, MIN_DREAM_FRAMES } from '../src/engine/dream.ts';
 import { attachmentMeta, checkAttachment } from '../src/discord/attachments.ts';
 import type { BotContext } from '../src/discord/context.ts';
@@ -7,7 +7,7 @@ import { submit } from '../src/discord/jobs.ts';
 import { interactionMessages } from '../src/discord/i18n/index.ts';
 import { InteractionReply } from '../src/discord/replies.ts';
 import { requesterOf } from '../src/discord/request.ts';
-import { PROMPT_LIMIT_HINT, promptHeadline } from '../src/discord/prompts.ts';
+import { promptExample, promptHeadline, promptLimitHint } from '../src/discord/prompts.ts';
 import { plain, shortText } from '../src/discord/texts.ts';
 
 /**
@@ -15,18 +15,19 @@ import { plain, shortText } from '../src/discord/texts.ts';
  * GIF). One queue job, capped at 48 frames (one decode each), so it waits its turn and holds the
  * model about as long as a dozen four-image jobs; progress shows each frame.
  */
-export const data = new SlashCommandBuilder()
-  .setName('dream')
-  .setDescription('A looping animation: variations of variations, or a walk that comes back')
-  .addStringOption((o) => o.setName('prompt').setDescription(`Start from a text, e.g. "a big red star" (${PROMPT_LIMIT_HINT})`).setMaxLength(300))
-  .addAttachmentOption((o) => o.setName('image').setDescription('Start from an image (or give a prompt)'))
-  .addStringOption((o) =>
-    o
-      .setName('mode')
-      .setDescription('loop: each frame a variation of the last (default); walk: a closed walk through variations')
-      .addChoices({ name: 'loop', value: 'loop' }, { name: 'walk', value: 'walk' }),
-  )
-  .addIntegerOption((o) => o.setName('frames').setDescription(`${MIN_DREAM_FRAMES} to ${MAX_DREAM_FRAMES} frames (default ${DEFAULT_DREAM_FRAMES})`).setMinValue(MIN_DREAM_FRAMES).setMaxValue(MAX_DREAM_FRAMES));
+export const data = (pack: PackSummary | null) =>
+  new SlashCommandBuilder()
+    .setName('dream')
+    .setDescription('A looping animation: variations of variations, or a walk that comes back')
+    .addStringOption((o) => o.setName('prompt').setDescription(`Start from a text, e.g. "${promptExample(pack, true)}" (${promptLimitHint(pack)})`).setMaxLength(300))
+    .addAttachmentOption((o) => o.setName('image').setDescription('Start from an image (or give a prompt)'))
+    .addStringOption((o) =>
+      o
+        .setName('mode')
+        .setDescription('loop: each frame a variation of the last (default); walk: a closed walk through variations')
+        .addChoices({ name: 'loop', value: 'loop' }, { name: 'walk', value: 'walk' }),
+    )
+    .addIntegerOption((o) => o.setName('frames').setDescription(`${MIN_DREAM_FRAMES} to ${MAX_DREAM_FRAMES} frames (default ${DEFAULT_DREAM_FRAMES})`).setMinValue(MIN_DREAM_FRAMES).setMaxValue(MAX_DREAM_FRAMES));
 
 export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
   const text = interaction.options.getString('prompt');

@@ -1,6 +1,7 @@
 import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import type { BotContext } from '../src/discord/context.ts';
 import { resultRows } from '../src/discord/delivery.ts';
+import { imageUpload } from '../src/discord/uploads.ts';
 import { reactionsFor } from '../src/discord/handlers/cell-reaction.ts';
 import { NO_PINGS, replyEphemeral } from '../src/discord/replies.ts';
 import { interactionMessages } from '../src/discord/i18n/index.ts';
@@ -34,7 +35,7 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
   const what = stored.prompt ? quote(stored.prompt) : stored.kind === 'blend' ? m.aBlend : m.variations;
   const message = await interaction.editReply({
     content: `${what}\n${m.shownAgain(stored.seed, `<@${stored.ownerId}>`, cells)}`,
-    files: [{ attachment: stored.grid, name: `unclip-${stored.seed}.png` }],
+    files: [await imageUpload(stored.grid, `unclip-${stored.seed}`)],
     components: resultRows(cells),
     allowedMentions: NO_PINGS,
   });

@@ -75,7 +75,7 @@ async function main(): Promise<void> {
   );
   await bot.start();
   if (sandbox) {
-    await deployCommands({ token: config.token!, restUrl: config.restUrl, applicationId: config.applicationId, guildId: config.guildId });
+    await deployCommands({ token: config.token!, restUrl: config.restUrl, applicationId: config.applicationId, guildId: config.guildId, ...(engine ? { pack: engine.summary } : { packDir: config.packDir }) });
     console.log(`The bot is in the sandbox: open ${sandbox.url}`);
   }
 }

@@ -6,7 +6,7 @@
  * and what runs at start (recovery, pending deliveries, battle timers) runs once, after all are ready.
  */
 import { Client, Events, GatewayCloseCodes, GatewayIntentBits, Partials, type Collection } from 'discord.js';
-import type { Engine, Progress } from '../engine/index.ts';
+import { readPackSummary, type Engine, type Progress } from '../engine/index.ts';
 import { InferenceQueue, type JobQueue } from '../queue/index.ts';
 import { Store } from '../store/index.ts';
 import { Downloads } from './attachments.ts';
@@ -77,7 +77,9 @@ export class Bot {
       if (!opts.engine) throw new Error('the in-process queue needs the engine');
       ctx.queue.process(createProcessor({ ...ctx, engine: opts.engine }));
     }
-    const commands = await loadCommands(opts.commandsDir, log);
+    // The pack's summary for the schemas (the bot holds no model with Redis: then its JSON files, if here).
+    const pack = opts.engine?.summary ?? (await readPackSummary(opts.config.packDir).catch(() => null));
+    const commands = await loadCommands(opts.commandsDir, log, pack);
     const client = new Client({
       intents: INTENTS,
       // Reactions on results this process never saw (older messages, before a restart).

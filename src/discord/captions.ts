@@ -5,7 +5,7 @@ import type { ReplyPayload } from './replies.ts';
 import { messagesOf, type CaptionsResult, type RequestOf } from './request.ts';
 import { plain } from './texts.ts';
 
-export async function renderCaptions(request: RequestOf<'describe'>, { captions }: CaptionsResult): Promise<ReplyPayload> {
+export async function renderCaptions(request: RequestOf<'describe'>, { captions, among }: CaptionsResult): Promise<ReplyPayload> {
   const m = messagesOf(request);
   const chart = await scoreChartPng(captions.map((c) => ({ label: c.caption, score: c.score })));
   const lines = captions.map((c, i) => `${i + 1}. ${i === 0 ? '**' : ''}${plain(c.caption)}${i === 0 ? '**' : ''} — ${(c.score * 100).toFixed(1)} %`);
@@ -13,6 +13,6 @@ export async function renderCaptions(request: RequestOf<'describe'>, { captions 
     .setTitle(m.bestCaption(captions[0]!.caption).slice(0, 256))
     .setDescription(lines.join('\n').slice(0, 4096))
     .setImage('attachment://captions.png')
-    .setFooter({ text: m.captionsFooter(request.image.name, captions.length).slice(0, 2048) });
+    .setFooter({ text: m.captionsFooter(request.image.name, captions.length, among).slice(0, 2048) });
   return { content: request.headline, embeds: [embed], files: [{ attachment: chart, name: 'captions.png' }] };
 }

@@ -35,7 +35,6 @@ export interface Config {
 }
 
 export const DISCORD_CDN_HOSTS = ['cdn.discordapp.com', 'media.discordapp.net'];
-export const DISCORD_UPLOAD_LIMIT = 10 * 1024 * 1024;
 /** The most shards UNCLIP_SHARDS takes (Discord's recommendation is about one per 1,000 servers). */
 export const MAX_SHARDS = 1024;
 

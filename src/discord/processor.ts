@@ -118,7 +118,8 @@ async function run(ctx: ProcessorContext, request: JobRequest, opts: RunOptions,
     }
     case 'describe': {
       const image = await ctx.downloads.take(request.image, m.image.the, opts.signal, m);
-      return { kind: 'captions', captions: await engine.describe(image, { top: request.top }) };
+      const { kind, captions } = engine.pack.describe;
+      return { kind: 'captions', captions: await engine.describe(image, { top: request.top }), among: { kind, count: captions.length } };
     }
     case 'battle-entry': {
       const battle = ctx.store ? ctx.store.battles.get(request.battleId) : { state: 'open', theme: request.theme };

@@ -34,7 +34,7 @@ export type JobRequest = {
   | { kind: 'classify'; image: AttachmentMeta; labels: string[]; template: string | null; cells?: number }
   /** A looping animation from a prompt or an image (engine/dream.ts): one job, its frames capped. */
   | { kind: 'dream'; start: { prompt: string } | { image: ImageSource }; mode: 'loop' | 'walk'; frames: number }
-  /** The captions of the pack's world CLIP ranks highest for an image. */
+  /** The captions CLIP ranks highest for an image: of the pack's world, its own list, or the general labels. */
   | { kind: 'describe'; image: AttachmentMeta; top: number }
   /** A reserved battle entry, drawn from its prompt and judged against the theme. */
   | { kind: 'battle-entry'; battleId: number; entryId: number; prompt: string; theme: string }
@@ -68,6 +68,8 @@ export interface EntryResult extends Generation {
 export interface CaptionsResult {
   kind: 'captions';
   captions: { caption: string; score: number }[];
+  /** What they were ranked among (absent in results stored before it was recorded: a world's captions). */
+  among?: { kind: 'world' | 'captions' | 'labels' | 'general'; count: number };
 }
 export type JobResult = ImagesResult | ScoresResult | EntryResult | CaptionsResult;
 

@@ -8,6 +8,7 @@ import { UnsupportedError, UserInputError } from './errors.ts';
 import { animatedWebp, decodeImage, DEFAULT_IMAGE_LIMITS, gridPng, previewPng, tensorToImages, toPng, type ImageLimits, type RgbImage } from './images.ts';
 import type { DiffusionConfig } from './manifest.ts';
 import { loadPack, releasePack, type LoadedPack, type PackInfo } from './pack.ts';
+import { summarizePack, type PackSummary } from './pack-files.ts';
 import { Prior } from './prior.ts';
 import { UnclipPipeline } from './pipelines/unclip.ts';
 import { unclipDefaults, type ModelDefaults } from './pipelines/unclip-defaults.ts';
@@ -30,12 +31,13 @@ import {
   validateTop,
 } from './validate.ts';
 import { l2normalize, slerp } from './vectors.ts';
-import { describeCaptions } from './world.ts';
 
 export { UserInputError, PackError, UnsupportedError } from './errors.ts';
 export type { UserInputCode, UserInputDetail } from './errors.ts';
 export type { BlendResult, GenerateOptions, Generation, ImageInput, Progress, SamplingDefaults } from './requests.ts';
 export type { PackInfo } from './pack.ts';
+export { readPackSummary, type PackSummary } from './pack-files.ts';
+export type { CaptionSource } from './captions.ts';
 export type { WorldVocabulary } from './world.ts';
 export { SCHEDULER_NAMES, type SchedulerName } from './schedulers/index.ts';
 export { scoreChartPng, DEFAULT_IMAGE_LIMITS, type ImageLimits } from './images.ts';
@@ -140,12 +142,17 @@ export class Engine {
     return list.map((label, i) => ({ label, score: scores[i]! })).sort((a, b) => b.score - a.score);
   }
 
-  /** The captions of the pack's world that CLIP ranks highest for the image. */
+  /** What the bot states about the pack (its prompt limit, whether it draws, has a world, its guidance). */
+  get summary(): PackSummary {
+    return summarizePack(this.loaded.dir, { manifest: this.loaded.manifest, contextLength: this.pack.contextLength });
+  }
+
+  /** The captions (pack.describe: its world's, its own list's, or the general labels) that CLIP ranks highest for the image. */
   async describe(image: Buffer | Uint8Array, opts: { top?: number } = {}): Promise<{ caption: string; score: number }[]> {
     const top = validateTop(opts.top ?? 5);
     const [emb] = await this.embedImages([image]);
     this.captions ??= (async () => {
-      const captions = describeCaptions(this.pack.world);
+      const captions = this.pack.describe.captions;
       const prev = this.clip.cacheTexts;
       this.clip.cacheTexts = false; // a fixed set: kept here, not in the LRU
       try {

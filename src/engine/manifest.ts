@@ -30,6 +30,9 @@ export interface DecoderConfig extends DiffusionConfig {
   variationEta: number;
 }
 
+/** pack.json `describe` (engine/captions.ts): captions ranked as they are, or labels put into `template` first. */
+export type DescribeList = { captions: string[] } | { labels: string[]; template: string };
+
 export interface PackManifest {
   format: 1 | 2;
   name: string;
@@ -44,6 +47,8 @@ export interface PackManifest {
   latentDecoder: { imageSize: number } | null;
   upsampler: { scale?: number } | null;
   world: WorldVocabulary | null;
+  /** What `describe` ranks when the pack has no world (captions.ts); null: the general labels. */
+  describe: DescribeList | null;
   metrics?: Record<string, unknown>;
   /** Format 2's models (then prior, decoder, latentDecoder and upsampler above are null). */
   v2?: PackV2;
@@ -140,6 +145,25 @@ function world(o: Obj): WorldVocabulary {
   };
 }
 
+/** The most captions or labels `describe` takes from pack.json (each is embedded once, at the first describe). */
+export const MAX_DESCRIBE_TEXTS = 10_000;
+
+function describeList(o: Obj): DescribeList {
+  const p = 'describe.';
+  const texts = (key: string): string[] => {
+    const v = o[key];
+    if (!Array.isArray(v) || v.length < 2 || v.length > MAX_DESCRIBE_TEXTS || v.some((t) => typeof t !== 'string' || t.trim() === '')) {
+      fail(`${p}${key}`, `must be an array of 2 to ${MAX_DESCRIBE_TEXTS} non-empty strings`);
+    }
+    return v as string[];
+  };
+  if (('captions' in o) === ('labels' in o)) fail('describe', 'must have "captions" or "labels" (one of them)');
+  if ('captions' in o) return { captions: texts('captions') };
+  const template = o['template'] ?? '{}';
+  if (typeof template !== 'string' || !template.includes('{}')) fail(`${p}template`, 'must be a string with {} where the label goes');
+  return { labels: texts('labels'), template };
+}
+
 /** Validates parsed pack.json. */
 export function parseManifest(raw: unknown): PackManifest {
   if (!isObj(raw)) fail('the document', 'must be a JSON object');
@@ -156,6 +180,7 @@ export function parseManifest(raw: unknown): PackManifest {
   const latentRaw = optObj(raw, 'latent_decoder', '');
   const upRaw = optObj(raw, 'upsampler', '');
   const worldRaw = optObj(raw, 'world', '');
+  const describeRaw = optObj(raw, 'describe', '');
   let prior: PriorConfig | null = null;
   if (priorRaw) {
     prior = { ...diffusion(priorRaw, 'prior.'), embedScale: num(priorRaw, 'embed_scale', 'prior.', (n) => n > 0, '> 0') };
@@ -192,6 +217,7 @@ export function parseManifest(raw: unknown): PackManifest {
     latentDecoder: latentRaw ? { imageSize: num(latentRaw, 'image_size', 'latent_decoder.', posInt, 'a positive integer') } : null,
     upsampler: upRaw ? (typeof upRaw['scale'] === 'number' ? { scale: upRaw['scale'] } : {}) : null,
     world: worldRaw ? world(worldRaw) : null,
+    describe: describeRaw ? describeList(describeRaw) : null,
     ...(isObj(metrics) ? { metrics } : {}),
   };
 }

@@ -2,14 +2,16 @@
  * Loads a model pack folder (docs/PACK.md): reads and validates the JSON files, opens one ONNX session
  * per model and checks its inputs and outputs. Every problem is a PackError naming the file.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { captionSource, type CaptionSource } from './captions.ts';
 import { PackError } from './errors.ts';
-import { parseManifest, type PackManifest } from './manifest.ts';
-import { parsePreprocessor, type Preprocessor } from './preprocess.ts';
+import type { PackManifest } from './manifest.ts';
+import { readPackFiles } from './pack-files.ts';
+import type { Preprocessor } from './preprocess.ts';
 import { openUnclipSessions, unclipFiles, type CascadeSessions } from './pipelines/unclip-io.ts';
 import { checkIo, createSession, defaultSessionSettings, type Device, type Session, type SessionSettings } from './sessions.ts';
-import { DEFAULT_WORLD, type WorldVocabulary } from './world.ts';
+import type { WorldVocabulary } from './world.ts';
 
 export interface PackInfo {
   name: string;
@@ -27,7 +29,10 @@ export interface PackInfo {
   clipImageSize: number;
   contextLength: number;
   logitScale: number;
-  world: WorldVocabulary;
+  /** pack.json's `world` (the shapes packs); null for packs that declare none (real CLIPs and unCLIPs). */
+  world: WorldVocabulary | null;
+  /** What `describe` ranks: the world's captions, the pack's caption or label list, or the general labels. */
+  describe: CaptionSource;
   /** The execution provider the sessions actually run on. */
   device: Device;
   /** pack.json `metrics` (e.g. the evaluation numbers of the model card), if any. */
@@ -70,78 +75,9 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-async function readJson(dir: string, file: string, required = true): Promise<unknown> {
-  const path = join(dir, file);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if (!required && (err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new PackError(path, (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : `cannot be read (${(err as Error).message})`);
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw new PackError(path, `is not valid JSON (${(err as Error).message})`);
-  }
-}
-
-function isObj(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 export async function loadPack(dir: string, opts: LoadPackOptions = {}): Promise<LoadedPack> {
   const log = opts.log ?? (() => {});
-  try {
-    if (!(await stat(dir)).isDirectory()) throw new Error();
-  } catch {
-    throw new PackError(dir, 'is not a model pack folder (not found)');
-  }
-  const rawManifest = await readJson(dir, 'pack.json', false);
-  let manifest: PackManifest | null = null;
-  if (rawManifest !== undefined) {
-    try {
-      manifest = parseManifest(rawManifest);
-    } catch (err) {
-      if (err instanceof PackError) throw new PackError(join(dir, 'pack.json'), err.message.replace(/^pack\.json: /, ''));
-      throw err;
-    }
-  }
-  const config = await readJson(dir, 'config.json');
-  if (!isObj(config) || config['model_type'] !== 'clip') {
-    throw new PackError(join(dir, 'config.json'), 'must be a Hugging Face CLIP config ({"model_type": "clip", …})');
-  }
-  const tokenizerJson = await readJson(dir, 'tokenizer.json');
-  if (!isObj(tokenizerJson) || !isObj(tokenizerJson['model'])) {
-    throw new PackError(join(dir, 'tokenizer.json'), 'must be a Hugging Face tokenizers JSON (with a "model" object)');
-  }
-  const tokenizerConfig = await readJson(dir, 'tokenizer_config.json');
-  if (!isObj(tokenizerConfig)) throw new PackError(join(dir, 'tokenizer_config.json'), 'must be a JSON object');
-  const preprocessorRaw = await readJson(dir, 'preprocessor_config.json');
-  let preprocessor: Preprocessor;
-  try {
-    preprocessor = parsePreprocessor(preprocessorRaw);
-  } catch (err) {
-    throw new PackError(join(dir, 'preprocessor_config.json'), (err as Error).message);
-  }
-
-  const textConfig = isObj(config['text_config']) ? config['text_config'] : {};
-  const visionConfig = isObj(config['vision_config']) ? config['vision_config'] : {};
-  const projection = typeof config['projection_dim'] === 'number' ? config['projection_dim'] : undefined;
-  const embeddingDim = manifest?.embeddingDim ?? projection;
-  if (!embeddingDim) throw new PackError(join(dir, 'config.json'), 'has no projection_dim (and there is no pack.json)');
-  if (manifest && projection !== undefined && projection !== manifest.embeddingDim) {
-    throw new PackError(join(dir, 'config.json'), `projection_dim ${projection} differs from pack.json embedding_dim ${manifest.embeddingDim}`);
-  }
-  const contextLength =
-    manifest?.clip.contextLength ??
-    (typeof textConfig['max_position_embeddings'] === 'number' ? textConfig['max_position_embeddings'] : 77);
-  const clipImageSize = preprocessor.cropSize?.height ?? manifest?.clip.imageSize ?? (visionConfig['image_size'] as number | undefined) ?? 224;
-  if (manifest && clipImageSize !== manifest.clip.imageSize) {
-    throw new PackError(join(dir, 'preprocessor_config.json'), `crop size ${clipImageSize} differs from pack.json clip.image_size ${manifest.clip.imageSize}`);
-  }
-  // Hugging Face's default: logit_scale_init_value = ln(1/0.07) → 100 once exponentiated (the trained CLIP value).
-  const logitScale = manifest?.logitScale ?? 100;
+  const { manifest, tokenizerJson, tokenizerConfig, preprocessor, embeddingDim, contextLength, clipImageSize, logitScale } = await readPackFiles(dir);
 
   // Every model file the pack needs must be there before any session is opened.
   const onnx = (f: string) => join(dir, 'onnx', f);
@@ -254,7 +190,8 @@ export async function loadPack(dir: string, opts: LoadPackOptions = {}): Promise
       clipImageSize: S,
       contextLength,
       logitScale,
-      world: manifest?.world ?? DEFAULT_WORLD,
+      world: manifest?.world ?? null,
+      describe: captionSource(manifest),
       device,
       ...(manifest?.metrics ? { metrics: manifest.metrics } : {}),
     },

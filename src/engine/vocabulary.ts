@@ -6,7 +6,7 @@
  */
 import { UserInputError } from './errors.ts';
 import type { Engine } from './index.ts';
-import { DEFAULT_WORLD, type WorldVocabulary } from './world.ts';
+import type { WorldVocabulary } from './world.ts';
 
 /** The small words captions are made of, besides the world's own. */
 const GLUE = ['a', 'an', 'the', 'on', 'of', 'and', 'with', 'background', 'grey'];
@@ -26,9 +26,9 @@ export function unknownWords(prompt: string, world: WorldVocabulary): string[] {
   return [...new Set(words.filter((w) => !known.has(w)))];
 }
 
-/** The unknown words for this engine's pack: none when the pack declares no world (it fell back to the default). */
+/** The unknown words for this engine's pack: none when the pack declares no world. */
 export function unknownWordsFor(engine: Engine, prompt: string): string[] {
-  return engine.pack.world === DEFAULT_WORLD ? [] : unknownWords(prompt, engine.pack.world);
+  return engine.pack.world ? unknownWords(prompt, engine.pack.world) : [];
 }
 
 /** A prompt over the model's context, refused at once (before it waits in the queue) with the limit. */

@@ -7,10 +7,7 @@ export interface WorldVocabulary {
   relations: string[];
 }
 
-/**
- * The shapes world the bundled pack was trained on (drawn by training/world.py). Used by `describe` when a pack has no pack.json (a CLIP-only real
- * pack such as Xenova/clip-vit-base-patch32), so that describe still works unchanged.
- */
+/** The shapes world the bundled pack was trained on (drawn by training/world.py): what its pack.json declares. */
 export const DEFAULT_WORLD: WorldVocabulary = {
   colours: {
     red: [220, 40, 40],

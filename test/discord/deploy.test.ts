@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployCommands } from '../../src/discord/deploy.ts';
 import { LocalDiscord } from '../../src/sandbox/index.ts';
+import { REAL_WEIGHTS } from '../engine/real-weights-parity.ts';
 
 let discord: LocalDiscord;
 beforeAll(async () => {
@@ -19,6 +20,17 @@ describe('deploy-commands', () => {
     expect(discord.commands.filter((c) => c.guild_id === discord.guildId)).toHaveLength(11);
     const imagine = discord.commands.find((c) => c.name === 'imagine' && c.guild_id)!;
     expect(imagine.options?.find((o) => o.name === 'prompt')).toMatchObject({ required: true, max_length: 300 });
+    discord.assertNoUnhandledRequests();
+  });
+
+  it('the options state the limits of the pack in packDir (read from its JSON files), or generic ones without one', async () => {
+    const promptOf = () => discord.commands.find((c) => c.name === 'imagine' && c.guild_id)!.options!.find((o) => o.name === 'prompt')!.description;
+    await deployCommands({ token: discord.token, restUrl: discord.apiUrl, guildId: discord.guildId, packDir: 'models/shapes-v1' });
+    expect(promptOf()).toBe('What to draw, e.g. "a big red star on a blue background" (at most 32 tokens, ~25 words)');
+    await deployCommands({ token: discord.token, restUrl: discord.apiUrl, guildId: discord.guildId, packDir: `${REAL_WEIGHTS}kandinsky-2-2-tiny` });
+    expect(promptOf()).toBe('What to draw, e.g. "a lighthouse on a cliff at dusk, oil painting" (at most 77 tokens, ~60 words)');
+    await deployCommands({ token: discord.token, restUrl: discord.apiUrl, guildId: discord.guildId });
+    expect(promptOf()).toBe('What to draw, e.g. "a lighthouse on a cliff at dusk, oil painting" (within the model\'s token limit)');
     discord.assertNoUnhandledRequests();
   });
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Locale } from 'discord-api-types/v10';
 import { UserInputError, parseLabels, validatePrompt } from '../../src/engine/index.ts';
 import { loadCommands } from '../../src/discord/commands.ts';
-import { COMMANDS_FR, commandPaths } from '../../src/discord/i18n/commands-fr.ts';
+import { COMMANDS_FR, commandPaths, commandsFrFor } from '../../src/discord/i18n/commands-fr.ts';
 import { en } from '../../src/discord/i18n/en.ts';
 import { fr } from '../../src/discord/i18n/fr.ts';
 import { langOf, messagesFor, userErrorText } from '../../src/discord/i18n/index.ts';
@@ -80,6 +80,23 @@ describe("the commands' French", async () => {
       if (description !== undefined) expect([path, description.length <= 100]).toEqual([path, true]);
     }
     expect(() => checkCommands(commands as never)).not.toThrow();
+  });
+
+  it("follows the pack the bot runs: its prompt limit and examples of its world, or general ones, each within 100 characters", async () => {
+    const clipOnly = { name: 'tiny', contextLength: 77, canGenerate: true, hasWorld: false, defaultGuidance: 4 };
+    const shapes = { name: 'shapes', contextLength: 32, canGenerate: true, hasWorld: true, defaultGuidance: 3 };
+    const other = commandsFrFor(clipOnly);
+    expect(other['imagine.prompt']!.description).toContain('au plus 77 jetons, ~60 mots');
+    expect(other['imagine.prompt']!.description).not.toContain('star');
+    expect(other['blend.first_text']!.description).toContain('« a lighthouse at dusk »');
+    expect(commandsFrFor(shapes)['imagine.prompt']!.description).toBe(COMMANDS_FR['imagine.prompt']!.description);
+    expect(commandsFrFor(null)['imagine.prompt']!.description).toContain('dans la limite de jetons du modèle');
+    for (const table of [other, commandsFrFor(null)]) {
+      for (const [path, { description }] of Object.entries(table)) if (description !== undefined) expect([path, description.length <= 100]).toEqual([path, true]);
+    }
+    const registered = [...(await loadCommands(undefined, undefined, clipOnly)).values()].map((c) => c.data.toJSON() as unknown as { name: string; options?: { name: string; description_localizations?: { fr: string } }[] });
+    expect(() => checkCommands(registered as never)).not.toThrow();
+    expect(registered.find((c) => c.name === 'imagine')!.options![0]!.description_localizations!.fr).toContain('77 jetons');
   });
 
   it('goes into the JSON registered with Discord, the English names staying the defaults', () => {

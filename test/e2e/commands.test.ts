@@ -7,6 +7,13 @@ import { decodePng, hasResult, isEphemeral, shapePng, useHarness } from './harne
 const h = useHarness();
 
 describe('commands (real discord.js ↔ local Discord, real ONNX pack)', () => {
+  it('the options state the bundled pack\'s prompt limit, a prompt of its world and its guidance', () => {
+    const option = (command: string, name: string) => h.discord.commands.find((c) => c.name === command)!.options!.find((o) => o.name === name)!;
+    expect(option('imagine', 'prompt').description).toBe('What to draw, e.g. "a big red star on a blue background" (at most 32 tokens, ~25 words)');
+    expect(option('dream', 'prompt').description).toBe('Start from a text, e.g. "a big red star" (at most 32 tokens, ~25 words)');
+    expect(option('imagine', 'guidance').description).toBe('How closely to follow the prompt (default 3 for this model)');
+  });
+
   it('/imagine defers, then posts a 2×2 PNG grid with the prompt, seed, V1–V4, 🎲 and U1–U4, and adds 1️⃣–4️⃣', async () => {
     const alice = h.discord.addUser('alice');
     const run = h.discord.slash(alice, 'imagine', { prompt: 'a big red star on a blue background', seed: 7 });

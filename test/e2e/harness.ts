@@ -83,7 +83,7 @@ export async function startBot(discord: LocalDiscord, opts: BotOptions = {}): Pr
 
 export async function startHarness(opts: BotOptions & { discord?: LocalDiscordOptions } = {}): Promise<Harness> {
   const discord = await LocalDiscordDriver.start(opts.discord);
-  await deployCommands({ token: discord.token, restUrl: discord.apiUrl, guildId: discord.guildId });
+  await deployCommands({ token: discord.token, restUrl: discord.apiUrl, guildId: discord.guildId, packDir: opts.env?.['UNCLIP_PACK'] ?? PACK_DIR });
   const { bot, logs } = await startBot(discord, opts);
   return {
     discord,
@@ -148,7 +148,7 @@ export function useDurableHarness(): DurableHarness {
   beforeAll(async () => {
     h.dir = mkdtempSync(join(tmpdir(), 'unclip-e2e-db-'));
     h.discord = await LocalDiscordDriver.start();
-    await deployCommands({ token: h.discord.token, restUrl: h.discord.apiUrl, guildId: h.discord.guildId });
+    await deployCommands({ token: h.discord.token, restUrl: h.discord.apiUrl, guildId: h.discord.guildId, packDir: PACK_DIR });
   });
   afterEach(async () => {
     while (running.length > 0) await h.shutdown();

@@ -37,7 +37,7 @@ describe('close', () => {
 describe('pack info', () => {
   it('describes the bundled pack', () => {
     expect(engine.pack).toMatchObject({ name: 'shapes-v1', embeddingDim: 128, canGenerate: true, imageSize: 128, clipImageSize: 64, contextLength: 32, device: 'cpu' });
-    expect(engine.pack.world.shapes).toContain('star');
+    expect(engine.pack.world!.shapes).toContain('star');
   });
 });
 

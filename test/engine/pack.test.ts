@@ -185,7 +185,7 @@ describe('sampling defaults from pack.json (default_scheduler, scheduler_steps)'
   }
 
   it('a pack without them runs DDIM for default_steps; a pack naming DPM-Solver++ or UniPC runs it for its steps', async () => {
-    // the bundled pack names DPM-Solver++ 10; a copy without the fields is a pack from before them
+    // a copy of the bundled pack without the fields is a pack from before them
     const plain = await Engine.load({
       packDir: await withSampling('plain', (m) => {
         m['default_steps'] = 25;
@@ -209,11 +209,12 @@ describe('sampling defaults from pack.json (default_scheduler, scheduler_steps)'
     });
     const bundled = await Engine.load({ packDir: PACK_DIR });
     try {
-      // UniPC 10 is the engine's default for it (the bundled pack names no steps for UniPC)
-      expect(bundled.samplingDefaults().decoder).toEqual({ scheduler: 'dpmsolver++', steps: 10, stepsFor: { ddim: 25, 'dpmsolver++': 10, unipc: 10 } });
-      expect(bundled.samplingDefaults().prior).toEqual({ scheduler: 'dpmsolver++', steps: 10, stepsFor: { ddim: 25, 'dpmsolver++': 10, unipc: 10 } });
-      expect(plain.samplingDefaults().decoder).toEqual({ scheduler: 'ddim', steps: 25, stepsFor: { ddim: 25, 'dpmsolver++': 10, unipc: 10 } });
-      expect(dpm.samplingDefaults().prior).toEqual({ scheduler: 'dpmsolver++', steps: 3, stepsFor: { ddim: 2, 'dpmsolver++': 3, unipc: 10 } });
+      // the bundled pack names UniPC 7 (measured by bench:quality); a pack naming no steps for a scheduler gets the engine's
+      const bundledSteps = { ddim: 25, 'dpmsolver++': 10, unipc: 7 };
+      expect(bundled.samplingDefaults().decoder).toEqual({ scheduler: 'unipc', steps: 7, stepsFor: bundledSteps });
+      expect(bundled.samplingDefaults().prior).toEqual({ scheduler: 'unipc', steps: 7, stepsFor: bundledSteps });
+      expect(plain.samplingDefaults().decoder).toEqual({ scheduler: 'ddim', steps: 25, stepsFor: { ddim: 25, 'dpmsolver++': 10, unipc: 7 } });
+      expect(dpm.samplingDefaults().prior).toEqual({ scheduler: 'dpmsolver++', steps: 3, stepsFor: { ddim: 2, 'dpmsolver++': 3, unipc: 7 } });
       expect(unipc.samplingDefaults().decoder).toEqual({ scheduler: 'unipc', steps: 3, stepsFor: { ddim: 25, 'dpmsolver++': 4, unipc: 3 } });
       const prompt = 'a big red star on a blue background';
       const byDefault = await dpm.imagine(prompt, { seed: 3, n: 1 });

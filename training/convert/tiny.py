@@ -27,6 +27,19 @@ def tiny_tokenizer():
     return tok
 
 
+def tiny_image_encoder(H):
+    """A tiny random CLIP vision tower (seed 0) and OpenAI CLIP's 224 px preprocessing, as both pipelines use."""
+    torch.manual_seed(0)
+    image_encoder = CLIPVisionModelWithProjection(CLIPVisionConfig(
+        hidden_size=H, image_size=224, projection_dim=H, intermediate_size=37, num_attention_heads=4,
+        num_channels=3, num_hidden_layers=5, patch_size=14))
+    image_processor = CLIPImageProcessor(
+        crop_size=224, do_center_crop=True, do_normalize=True, do_resize=True,
+        image_mean=[0.48145466, 0.4578275, 0.40821073], image_std=[0.26862954, 0.26130258, 0.27577711],
+        resample=3, size=224)
+    return image_encoder, image_processor
+
+
 def kandinsky_2_2():
     """(prior pipeline, decoder pipeline) with the fast tests' configs."""
     H = 32  # text_embedder_hidden_size
@@ -41,14 +54,7 @@ def kandinsky_2_2():
     g = torch.Generator().manual_seed(1)
     prior.clip_std = nn.Parameter(1 + 0.1 * torch.rand(prior.clip_std.shape, generator=g))
     prior.clip_mean = nn.Parameter(0.1 * torch.randn(prior.clip_mean.shape, generator=g))
-    torch.manual_seed(0)
-    image_encoder = CLIPVisionModelWithProjection(CLIPVisionConfig(
-        hidden_size=H, image_size=224, projection_dim=H, intermediate_size=37, num_attention_heads=4,
-        num_channels=3, num_hidden_layers=5, patch_size=14))
-    image_processor = CLIPImageProcessor(
-        crop_size=224, do_center_crop=True, do_normalize=True, do_resize=True,
-        image_mean=[0.48145466, 0.4578275, 0.40821073], image_std=[0.26862954, 0.26130258, 0.27577711],
-        resample=3, size=224)
+    image_encoder, image_processor = tiny_image_encoder(H)
     prior_scheduler = UnCLIPScheduler(variance_type='fixed_small_log', prediction_type='sample',
                                       num_train_timesteps=1000, clip_sample=True, clip_sample_range=10.0)
     prior_pipe = KandinskyV22PriorPipeline(prior=prior, image_encoder=image_encoder, text_encoder=text_encoder,
@@ -112,14 +118,7 @@ def karlo():
         prior_scheduler=UnCLIPScheduler(variance_type='fixed_small_log', prediction_type='sample', num_train_timesteps=1000, clip_sample_range=5.0),
         decoder_scheduler=UnCLIPScheduler(variance_type='learned_range', prediction_type='epsilon', num_train_timesteps=1000),
         super_res_scheduler=UnCLIPScheduler(variance_type='fixed_small_log', prediction_type='epsilon', num_train_timesteps=1000))
-    torch.manual_seed(0)
-    image_encoder = CLIPVisionModelWithProjection(CLIPVisionConfig(
-        hidden_size=H, image_size=224, projection_dim=H, intermediate_size=37, num_attention_heads=4,
-        num_channels=3, num_hidden_layers=5, patch_size=14))
-    image_processor = CLIPImageProcessor(
-        crop_size=224, do_center_crop=True, do_normalize=True, do_resize=True,
-        image_mean=[0.48145466, 0.4578275, 0.40821073], image_std=[0.26862954, 0.26130258, 0.27577711],
-        resample=3, size=224)
+    image_encoder, image_processor = tiny_image_encoder(H)
     variation = UnCLIPImageVariationPipeline(
         decoder=decoder, text_encoder=text_encoder, tokenizer=pipe.tokenizer, text_proj=text_proj,
         feature_extractor=image_processor, image_encoder=image_encoder, super_res_first=super_res_first,

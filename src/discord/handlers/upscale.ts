@@ -10,6 +10,7 @@ import type { ButtonHandler } from '../handler.ts';
 import { interactionMessages, type Messages } from '../i18n/index.ts';
 import { NO_PINGS } from '../replies.ts';
 import { quote } from '../texts.ts';
+import { imageUpload } from '../uploads.ts';
 import * as again from './again.ts';
 import { reactionsFor } from './cell-reaction.ts';
 import * as variations from './variations.ts';
@@ -52,7 +53,7 @@ async function postCell(interaction: ButtonInteraction, stored: StoredGeneration
   if (deferredId) save(deferredId);
   const message = await interaction.editReply({
     content: `${headlineOf(stored, cell, m)}\n${m.cellFooter(stored.seed)}`,
-    files: [{ attachment: png, name: `unclip-${stored.seed}-u${cell + 1}.png` }],
+    files: [await imageUpload(png, `unclip-${stored.seed}-u${cell + 1}`)],
     components: [new ActionRowBuilder<ButtonBuilder>().addComponents(variations.button(0), again.button())],
     allowedMentions: NO_PINGS,
   });

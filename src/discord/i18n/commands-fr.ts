@@ -8,9 +8,13 @@
 import { DEFAULT_MAX_LABELS } from '../../engine/index.ts';
 import { DEFAULT_DREAM_FRAMES, MAX_DREAM_FRAMES, MIN_DREAM_FRAMES } from '../../engine/dream.ts';
 import { DEFAULT_TEXT_DIFF_STRENGTH } from '../../engine/text-diff.ts';
+import type { PackSummary } from '../../engine/index.ts';
+import { promptExample } from '../prompts.ts';
 
-/** What Discord shows while typing a prompt (the bundled pack's context, as PROMPT_LIMIT_HINT). */
+/** What Discord shows while typing a prompt: the bundled pack's limit here, the running pack's in commandsFrFor. */
 const LIMIT = 'au plus 32 jetons, ~25 mots';
+/** The shapes world's examples here; commandsFrFor puts the running pack's (promptExample) in their place. */
+const EXAMPLES = ['a big red star on a blue background', 'a big red star', 'a red star'];
 const IMAGE = { name: 'image', description: 'Un PNG, JPEG, WebP ou GIF' };
 
 export interface Localized {
@@ -97,6 +101,27 @@ export function commandPaths(command: Named): string[] {
   };
   walk(command, command.name);
   return out;
+}
+
+/** French words on the pack's prompt limit, as promptLimitHint says them in English. */
+export function frLimitHint(pack: PackSummary | null): string {
+  if (!pack) return 'dans la limite de jetons du modèle';
+  const words = Math.max(1, Math.round(((pack.contextLength - 2) * 0.8) / 5) * 5);
+  return `au plus ${pack.contextLength} jetons, ~${words} mots`;
+}
+
+/** COMMANDS_FR for the pack the bot runs: its prompt limit, and examples of its world (or general ones) in the descriptions. */
+export function commandsFrFor(pack: PackSummary | null): Readonly<Record<string, Localized>> {
+  const [long, short, shorter] = EXAMPLES as [string, string, string];
+  const swap = (d: string) =>
+    d
+      .replaceAll(LIMIT, frLimitHint(pack))
+      .replaceAll(`« ${long} »`, `« ${promptExample(pack)} »`)
+      .replaceAll(`« ${short} »`, `« ${promptExample(pack, true)} »`)
+      .replaceAll(`« ${shorter} »`, `« ${promptExample(pack, true)} »`);
+  // Discord takes at most 100 characters: a longer example is left out rather than the description cut
+  const fit = (d: string) => (d.length <= 100 ? d : d.replace(/( :|, p\. ex\.) « [^»]* »/, ''));
+  return Object.fromEntries(Object.entries(COMMANDS_FR).map(([k, v]) => [k, v.description ? { ...v, description: fit(swap(v.description)) } : v]));
 }
 
 /** The command's JSON with the French names and descriptions of COMMANDS_FR (a path it lacks stays English only). */

@@ -88,7 +88,12 @@ export const en = {
   mostLikely: (label: string) => `Most likely: ${label}`,
   template: (template: string) => ` · template "${template}"`,
   bestCaption: (caption: string) => `Best caption: ${caption}`,
-  captionsFooter: (name: string, n: number) => `${name} · the top ${n} of every caption the model's world has (CLIP scores)`,
+  /** `among`: what the captions were ranked among (absent or 'world': the world's captions; 'general': everyday labels, the pack has no list). */
+  captionsFooter: (name: string, n: number, among?: { kind: 'world' | 'captions' | 'labels' | 'general'; count: number }) =>
+    `${name} · the top ${n} of ${
+      !among || among.kind === 'world' ? "every caption the model's world has" : among.kind === 'general' ? `${among.count} everyday labels` : `the model's ${among.count} ${among.kind}`
+    } (CLIP scores)`,
+  animationLeftOut: (mib: number) => `(the animation is over Discord's ${mib} MiB per message, so it is left out)`,
   cellTitle: (cell: number, label: string) => `Image ${cell}: ${label}`,
   cellScoresFooter: (name: string, cell: number, cells: number) => `${name} · image ${cell} of ${cells}`,
   textDiffNote: (from: string, toward: string, theta: string) => `from ${from} toward ${toward}, θ ${theta}`,

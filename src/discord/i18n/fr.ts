@@ -81,7 +81,15 @@ export const fr: Messages = {
   mostLikely: (label) => `Le plus probable : ${label}`,
   template: (template) => ` · modèle « ${template} »`,
   bestCaption: (caption) => `Meilleure légende : ${caption}`,
-  captionsFooter: (name, n) => `${name} · les ${n} meilleures de toutes les légendes du monde du modèle (scores CLIP)`,
+  captionsFooter: (name, n, among) =>
+    `${name} · les ${n} meilleures ${
+      !among || among.kind === 'world'
+        ? 'de toutes les légendes du monde du modèle'
+        : among.kind === 'general'
+          ? `de ${among.count} étiquettes courantes`
+          : `des ${among.count} ${among.kind === 'labels' ? 'étiquettes' : 'légendes'} du modèle`
+    } (scores CLIP)`,
+  animationLeftOut: (mib) => `(l’animation dépasse les ${mib} Mio par message de Discord : elle n’est pas jointe)`,
   cellTitle: (cell, label) => `Image ${cell} : ${label}`,
   cellScoresFooter: (name, cell, cells) => `${name} · image ${cell} sur ${cells}`,
   textDiffNote: (from, toward, theta) => `de ${from} vers ${toward}, θ ${theta}`,

@@ -40,11 +40,11 @@ export class Schedulers {
 
 /**
  * Steps for a scheduler when a request gives none: the pack's `scheduler_steps[name]`, else its
- * `default_steps` for its default scheduler, else the engine's default for that scheduler (DDIM 25 and
- * DPM-Solver++ 10 measured on shapes-v1 by `npm run bench:quality`; UniPC 10 not yet measured, the same
- * as DPM-Solver++, whose predictor it shares, until bench:quality shows fewer steps hold).
+ * `default_steps` for its default scheduler, else the engine's default for that scheduler: the fewest
+ * steps with every figure of `npm run bench:quality` on shapes-v1 within 2 points of DDIM 25 (two seeds
+ * pooled: DPM-Solver++ 10, the closest −1.85; UniPC 7, the closest −1.1; README's benchmarks).
  */
-export const ENGINE_DEFAULT_STEPS: Readonly<Record<SchedulerName, number>> = { ddim: 25, 'dpmsolver++': 10, unipc: 10 };
+export const ENGINE_DEFAULT_STEPS: Readonly<Record<SchedulerName, number>> = { ddim: 25, 'dpmsolver++': 10, unipc: 7 };
 
 export function defaultStepsFor(
   config: { defaultScheduler: SchedulerName; defaultSteps: number; schedulerSteps: Partial<Record<SchedulerName, number>> },
