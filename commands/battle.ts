@@ -5,6 +5,7 @@ import { battleCard, closeBattle, scheduleClose, standingLines } from '../src/di
 import type { BotContext } from '../src/discord/context.ts';
 import { submit } from '../src/discord/jobs.ts';
 import { fitList } from '../src/discord/limits.ts';
+import { interactionMessages, langOf } from '../src/discord/i18n/index.ts';
 import { InteractionReply, NO_PINGS, replyEphemeral } from '../src/discord/replies.ts';
 import { battleEntryRequest } from '../src/discord/request.ts';
 import { promptExample, promptLimitHint } from '../src/discord/prompts.ts';
@@ -48,6 +49,7 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
 }
 
 async function start(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
+  const m = interactionMessages(interaction);
   const theme = validatePrompt(interaction.options.getString('theme', true), 'The theme');
   const minutes = interaction.options.getInteger('minutes', true);
   const battle = ctx.store.battles.start({
@@ -57,66 +59,68 @@ async function start(interaction: ChatInputCommandInteraction, ctx: BotContext):
     theme,
     maxEntries: interaction.options.getInteger('max_entries'),
     endsAt: ctx.now() + minutes * 60_000,
+    locale: langOf(interaction.locale),
   });
   if (!battle) {
     const open = ctx.store.battles.openIn(interaction.channelId)!;
-    return replyEphemeral(interaction, `This channel already has a battle running (${quote(open.theme)}, ends ${discordTime(open.endsAt, 'R')}). One at a time: see /battle status.`);
+    return replyEphemeral(interaction, m.battle.alreadyRunning(quote(open.theme), discordTime(open.endsAt, 'R')));
   }
   ctx.log.info('battle started', { battle: battle.id, user: interaction.user.id, minutes });
-  const response = await interaction.reply({ ...battleCard(battle), allowedMentions: NO_PINGS, withResponse: true });
+  const response = await interaction.reply({ ...battleCard(battle, m), allowedMentions: NO_PINGS, withResponse: true });
   const messageId = response.resource?.message?.id;
   if (messageId) ctx.store.battles.setMessage(battle.id, messageId);
   scheduleClose(interaction.client, ctx, battle);
 }
 
 async function enter(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
+  const m = interactionMessages(interaction);
   const prompt = validatePrompt(interaction.options.getString('prompt', true));
   // Over the model's token limit: refused before an entry is reserved for it.
   if (ctx.engine) checkPromptTokens(ctx.engine, prompt);
   const battle = ctx.store.battles.openIn(interaction.channelId);
-  if (!battle) return replyEphemeral(interaction, 'No battle is running in this channel. Start one with /battle start.');
+  if (!battle) return replyEphemeral(interaction, m.battle.noneToEnter);
   const reserved = ctx.store.battles.reserveEntry(battle.id, interaction.user.id, prompt);
   if (!reserved.ok) {
-    const why = {
-      closed: 'This battle is over; entries are closed.',
-      'already-entered': 'You already have an entry in this battle (one each).',
-      full: `This battle is full (${battle.maxEntries} entries).`,
-    }[reserved.reason];
+    const why = { closed: m.battle.entriesClosed, 'already-entered': m.battle.alreadyEntered, full: m.battle.full(battle.maxEntries ?? 0) }[reserved.reason];
     return replyEphemeral(interaction, why);
   }
-  submit(ctx, new InteractionReply(interaction, ctx.log), battleEntryRequest({ userId: interaction.user.id, battleId: battle.id, entryId: reserved.entryId, prompt }, battle.theme));
+  const entry = { userId: interaction.user.id, battleId: battle.id, entryId: reserved.entryId, prompt };
+  submit(ctx, new InteractionReply(interaction, ctx.log), battleEntryRequest(entry, battle.theme, langOf(interaction.locale)));
 }
 
 async function status(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
+  const m = interactionMessages(interaction);
   const battle = ctx.store.battles.openIn(interaction.channelId) ?? ctx.store.battles.latestIn(interaction.channelId);
-  if (!battle) return replyEphemeral(interaction, 'No battle has been held in this channel yet. Start one with /battle start.');
+  if (!battle) return replyEphemeral(interaction, m.battle.noneHeld);
   const open = battle.state === 'open';
   const standings = open ? ctx.store.battles.standings(battle.id) : ctx.store.battles.results(battle.id);
   const pending = open ? ctx.store.battles.pendingEntries(battle.id) : 0;
   const myVote = ctx.store.battles.voteOf(battle.id, interaction.user.id);
   const head = [
-    `⚔️ ${quote(battle.theme)} — ${open ? `open, ends ${discordTime(battle.endsAt, 'R')}` : 'closed'} · started by <@${battle.starterId}>`,
-    standings.length ? `${standings.length} entr${standings.length === 1 ? 'y' : 'ies'}${pending ? ` (+${pending} being drawn)` : ''}:` : `No entries yet${pending ? ` (${pending} being drawn)` : ''}.`,
+    m.battle.statusHead(quote(battle.theme), open ? discordTime(battle.endsAt, 'R') : null, `<@${battle.starterId}>`),
+    standings.length ? m.battle.entries(standings.length, pending) : m.battle.noEntries(pending),
   ];
-  const tail = open ? [myVote ? `Your vote is on <@${ctx.store.battles.entry(myVote)?.userId}>'s entry.` : 'You have not voted yet.'] : [];
-  return replyEphemeral(interaction, fitList(standingLines(standings, !open), { head, tail }));
+  const tail = open ? [myVote ? m.battle.yourVote(`<@${ctx.store.battles.entry(myVote)?.userId}>`) : m.battle.notVoted] : [];
+  return replyEphemeral(interaction, fitList(standingLines(standings, !open, m), { head, tail, more: m.andMore }));
 }
 
 async function end(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
+  const m = interactionMessages(interaction);
   const battle = ctx.store.battles.openIn(interaction.channelId);
-  if (!battle) return replyEphemeral(interaction, 'No battle is running in this channel.');
+  if (!battle) return replyEphemeral(interaction, m.battle.noneRunning);
   const allowed = battle.starterId === interaction.user.id || (interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false);
-  if (!allowed) return replyEphemeral(interaction, `Only the battle’s starter (<@${battle.starterId}>) or someone with Manage Server can end it.`);
+  if (!allowed) return replyEphemeral(interaction, m.battle.onlyStarter(`<@${battle.starterId}>`));
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const closed = await closeBattle(interaction.client, ctx, battle.id);
-  await interaction.editReply({ content: closed ? 'The battle is closed; the results are posted in the channel.' : 'This battle had already closed.', allowedMentions: NO_PINGS });
+  await interaction.editReply({ content: closed ? m.battle.closedNow : m.battle.closedBefore, allowedMentions: NO_PINGS });
 }
 
 async function leaderboard(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
+  const m = interactionMessages(interaction);
   const rows = ctx.store.battles.leaderboard(interaction.guildId);
-  const lines = rows.map((r, i) => `${i + 1}. <@${r.userId}> — ${r.points} point${r.points === 1 ? '' : 's'}, ${r.wins} win${r.wins === 1 ? '' : 's'} (${r.battles} battle${r.battles === 1 ? '' : 's'})`);
+  const lines = rows.map((r, i) => m.battle.leaderboardRow(i + 1, `<@${r.userId}>`, r.points, r.wins, r.battles));
   await interaction.reply({
-    content: rows.length ? `🏅 **Leaderboard** (3 points for a win, 2 for second, 1 for third)\n${lines.join('\n')}` : 'No battle has finished in this server yet.',
+    content: rows.length ? `${m.battle.leaderboardHead}\n${lines.join('\n')}` : m.battle.noLeaderboard,
     allowedMentions: NO_PINGS,
   });
 }

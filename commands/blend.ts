@@ -4,9 +4,10 @@ import { checkPromptTokens } from '../src/engine/vocabulary.ts';
 import { attachmentMeta, checkAttachment } from '../src/discord/attachments.ts';
 import type { BotContext } from '../src/discord/context.ts';
 import { submit } from '../src/discord/jobs.ts';
+import { interactionMessages, type Messages } from '../src/discord/i18n/index.ts';
 import { InteractionReply } from '../src/discord/replies.ts';
 import { promptExample, promptLimitHint } from '../src/discord/prompts.ts';
-import type { ImageSource } from '../src/discord/request.ts';
+import { requesterOf, type ImageSource } from '../src/discord/request.ts';
 import { quote } from '../src/discord/texts.ts';
 
 /** /blend: two images, or texts in place of either (the prior's image embedding for the text), mixed by slerp. */
@@ -22,34 +23,35 @@ export const data = (pack: PackSummary | null) =>
     .addBooleanOption((o) => o.setName('animate').setDescription('Also an animation walking from the first to the second'));
 
 /** One side of the blend: its image or its text, exactly one of them. */
-function sideOf(interaction: ChatInputCommandInteraction, ctx: BotContext, which: 'first' | 'second'): { source: ImageSource; name: string } {
+function sideOf(interaction: ChatInputCommandInteraction, ctx: BotContext, which: 'first' | 'second', m: Messages): { source: ImageSource; name: string } {
   const attachment = interaction.options.getAttachment(which);
   const text = interaction.options.getString(`${which}_text`);
-  if (attachment && text !== null) throw new UserInputError(`Give the ${which} image or ${which}_text, not both.`);
+  if (attachment && text !== null) throw new UserInputError(m.blend.both(which));
   if (text !== null) {
     const prompt = validatePrompt(text, `${which}_text`);
     // Over the model's token limit: refused now (a bot whose workers hold the model leaves it to them).
     if (ctx.engine) checkPromptTokens(ctx.engine, prompt, `${which}_text`);
     return { source: { text: prompt }, name: quote(prompt) };
   }
-  if (!attachment) throw new UserInputError(`The ${which} side is missing: attach the ${which} image, or give ${which}_text.`);
-  const image = checkAttachment(attachmentMeta(attachment), ctx.attachments, `The ${which} image`);
-  return { source: { attachment: image }, name: `the ${which} image` };
+  if (!attachment) throw new UserInputError(m.blend.missing(which));
+  const image = checkAttachment(attachmentMeta(attachment), ctx.attachments, which === 'first' ? m.image.first : m.image.second, m);
+  return { source: { attachment: image }, name: m.headline.blendSide(which) };
 }
 
 export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
-  const first = sideOf(interaction, ctx, 'first');
-  const second = sideOf(interaction, ctx, 'second');
+  const m = interactionMessages(interaction);
+  const first = sideOf(interaction, ctx, 'first', m);
+  const second = sideOf(interaction, ctx, 'second', m);
   const ratio = interaction.options.getInteger('ratio') ?? 50;
   const animate = interaction.options.getBoolean('animate') ?? false;
   submit(ctx, new InteractionReply(interaction, ctx.log), {
     kind: 'blend',
-    userId: interaction.user.id,
+    ...requesterOf(interaction),
     first: first.source,
     second: second.source,
     ratio,
     animate,
-    label: `blend ${ratio}%`,
-    headline: `Blend: ${ratio} % of ${first.name}, ${100 - ratio} % of ${second.name}`,
+    label: m.label.blend(ratio),
+    headline: m.headline.blend(ratio, first.name, second.name),
   });
 }

@@ -4,8 +4,9 @@ import { attachmentMeta, checkAttachment } from '../src/discord/attachments.ts';
 import type { BotContext } from '../src/discord/context.ts';
 import { submit } from '../src/discord/jobs.ts';
 import { MAX_LABELS } from '../src/discord/processor.ts';
+import { interactionMessages } from '../src/discord/i18n/index.ts';
 import { InteractionReply } from '../src/discord/replies.ts';
-import { classifyRequest } from '../src/discord/request.ts';
+import { classifyRequest, requesterOf } from '../src/discord/request.ts';
 
 export const data = new SlashCommandBuilder()
   .setName('classify')
@@ -17,6 +18,6 @@ export const data = new SlashCommandBuilder()
 export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
   const labels = parseLabels(interaction.options.getString('labels', true), MAX_LABELS);
   const template = validateTemplate(interaction.options.getString('template'));
-  const image = checkAttachment(attachmentMeta(interaction.options.getAttachment('image', true)), ctx.attachments);
-  submit(ctx, new InteractionReply(interaction, ctx.log), classifyRequest(interaction.user.id, image, labels, template));
+  const image = checkAttachment(attachmentMeta(interaction.options.getAttachment('image', true)), ctx.attachments, undefined, interactionMessages(interaction));
+  submit(ctx, new InteractionReply(interaction, ctx.log), classifyRequest(requesterOf(interaction), image, labels, template));
 }

@@ -2,8 +2,9 @@ import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.j
 import { attachmentMeta, checkAttachment } from '../src/discord/attachments.ts';
 import type { BotContext } from '../src/discord/context.ts';
 import { submit } from '../src/discord/jobs.ts';
+import { interactionMessages } from '../src/discord/i18n/index.ts';
 import { InteractionReply } from '../src/discord/replies.ts';
-import { describeRequest } from '../src/discord/request.ts';
+import { describeRequest, requesterOf } from '../src/discord/request.ts';
 
 /** /describe image [count]: the captions of the model's world that CLIP ranks highest for the image. */
 export const data = new SlashCommandBuilder()
@@ -13,6 +14,6 @@ export const data = new SlashCommandBuilder()
   .addIntegerOption((o) => o.setName('count').setDescription('How many captions (default 5)').setMinValue(1).setMaxValue(20));
 
 export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
-  const image = checkAttachment(attachmentMeta(interaction.options.getAttachment('image', true)), ctx.attachments);
-  submit(ctx, new InteractionReply(interaction, ctx.log), describeRequest(interaction.user.id, image, interaction.options.getInteger('count') ?? 5));
+  const image = checkAttachment(attachmentMeta(interaction.options.getAttachment('image', true)), ctx.attachments, undefined, interactionMessages(interaction));
+  submit(ctx, new InteractionReply(interaction, ctx.log), describeRequest(requesterOf(interaction), image, interaction.options.getInteger('count') ?? 5));
 }

@@ -4,7 +4,9 @@ import { DEFAULT_DREAM_FRAMES, MAX_DREAM_FRAMES, MIN_DREAM_FRAMES } from '../src
 import { attachmentMeta, checkAttachment } from '../src/discord/attachments.ts';
 import type { BotContext } from '../src/discord/context.ts';
 import { submit } from '../src/discord/jobs.ts';
+import { interactionMessages } from '../src/discord/i18n/index.ts';
 import { InteractionReply } from '../src/discord/replies.ts';
+import { requesterOf } from '../src/discord/request.ts';
 import { promptExample, promptHeadline, promptLimitHint } from '../src/discord/prompts.ts';
 import { plain, shortText } from '../src/discord/texts.ts';
 
@@ -30,19 +32,20 @@ export const data = (pack: PackSummary | null) =>
 export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
   const text = interaction.options.getString('prompt');
   const attachment = interaction.options.getAttachment('image');
-  if ((text === null) === (attachment === null)) throw new UserInputError('Give a prompt or an image to dream from (one of them).');
+  const m = interactionMessages(interaction);
+  if ((text === null) === (attachment === null)) throw new UserInputError(m.dreamOneOf);
   const mode = (interaction.options.getString('mode') ?? 'loop') as 'loop' | 'walk';
   const frames = interaction.options.getInteger('frames') ?? DEFAULT_DREAM_FRAMES;
   const prompt = text === null ? null : validatePrompt(text);
-  const image = attachment ? checkAttachment(attachmentMeta(attachment), ctx.attachments) : null;
-  const what = prompt ? promptHeadline(ctx.engine, prompt) : plain(image!.name);
+  const image = attachment ? checkAttachment(attachmentMeta(attachment), ctx.attachments, undefined, m) : null;
+  const what = prompt ? promptHeadline(ctx.engine, prompt, m) : plain(image!.name);
   submit(ctx, new InteractionReply(interaction, ctx.log), {
     kind: 'dream',
-    userId: interaction.user.id,
+    ...requesterOf(interaction),
     start: prompt ? { prompt } : { image: { attachment: image! } },
     mode,
     frames,
-    label: `dream (${frames} frames): ${shortText(prompt ?? image!.name)}`,
-    headline: `💭 Dream of ${what}`,
+    label: m.label.dream(frames, shortText(prompt ?? image!.name)),
+    headline: m.headline.dream(what),
   });
 }

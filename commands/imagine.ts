@@ -2,7 +2,9 @@ import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.j
 import { validatePrompt, type PackSummary } from '../src/engine/index.ts';
 import type { BotContext } from '../src/discord/context.ts';
 import { submit } from '../src/discord/jobs.ts';
+import { interactionMessages } from '../src/discord/i18n/index.ts';
 import { InteractionReply } from '../src/discord/replies.ts';
+import { requesterOf } from '../src/discord/request.ts';
 import { guidanceHint, promptExample, promptHeadline, promptLimitHint } from '../src/discord/prompts.ts';
 import { shortText } from '../src/discord/texts.ts';
 
@@ -19,19 +21,20 @@ export const data = (pack: PackSummary | null) =>
     .addNumberOption((o) => o.setName('guidance').setDescription(`How closely to follow the prompt (${guidanceHint(pack)})`).setMinValue(0).setMaxValue(30));
 
 export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
+  const m = interactionMessages(interaction);
   const prompt = validatePrompt(interaction.options.getString('prompt', true));
-  const headline = promptHeadline(ctx.engine, prompt);
+  const headline = promptHeadline(ctx.engine, prompt, m);
   const n = interaction.options.getInteger('count') ?? 4;
   const seed = interaction.options.getInteger('seed');
   const guidance = interaction.options.getNumber('guidance');
   submit(ctx, new InteractionReply(interaction, ctx.log), {
     kind: 'imagine',
-    userId: interaction.user.id,
+    ...requesterOf(interaction),
     prompt,
     n,
     ...(seed !== null ? { seed } : {}),
     ...(guidance !== null ? { guidance } : {}),
-    label: `imagine: ${shortText(prompt)}`,
+    label: m.label.imagine(shortText(prompt)),
     headline,
   });
 }

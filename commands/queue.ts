@@ -2,17 +2,21 @@ import { MessageFlags, SlashCommandBuilder, type ChatInputCommandInteraction } f
 import type { BotContext } from '../src/discord/context.ts';
 import { fitList } from '../src/discord/limits.ts';
 import { NO_PINGS } from '../src/discord/replies.ts';
+import { interactionMessages } from '../src/discord/i18n/index.ts';
 import { holdText, plain } from '../src/discord/texts.ts';
 
 export const data = new SlashCommandBuilder().setName('queue').setDescription('Your jobs and how long the queue is');
 
 export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
+  const m = interactionMessages(interaction);
   const mine = ctx.queue.jobsOf(interaction.user.id);
-  const lines = mine.map((j) => `• ${plain(j.label)}: ${j.state === 'running' ? 'running now' : `position ${j.position}${j.hold ? `. ${holdText(j.hold)}` : ''}`}`);
+  const lines = mine.map((j) =>
+    m.queue.job(plain(j.label), j.state === 'running' ? null : (j.position ?? 0), j.state !== 'running' && j.hold ? holdText(j.hold, m) : null),
+  );
   const running = ctx.queue.running ? 1 : 0;
-  const summary = `Queue: ${ctx.queue.waiting} waiting, ${running} running (at most ${ctx.queue.limits.perUser} per person).`;
+  const summary = m.queue.summary(ctx.queue.waiting, running, ctx.queue.limits.perUser);
   await interaction.reply({
-    content: mine.length ? fitList(lines, { head: ['Your jobs:'], tail: [summary] }) : `You have no jobs in the queue.\n${summary}`,
+    content: mine.length ? fitList(lines, { head: [m.queue.yours], tail: [summary], more: m.andMore }) : `${m.queue.none}\n${summary}`,
     flags: MessageFlags.Ephemeral,
     allowedMentions: NO_PINGS,
   });

@@ -4,7 +4,9 @@ import { DEFAULT_TEXT_DIFF_STRENGTH } from '../src/engine/text-diff.ts';
 import { attachmentMeta, checkAttachment } from '../src/discord/attachments.ts';
 import type { BotContext } from '../src/discord/context.ts';
 import { submit } from '../src/discord/jobs.ts';
+import { interactionMessages } from '../src/discord/i18n/index.ts';
 import { InteractionReply } from '../src/discord/replies.ts';
+import { requesterOf } from '../src/discord/request.ts';
 import { plain, quote, shortText } from '../src/discord/texts.ts';
 
 /** /vary image: variations; with `toward`, a text diff (DALL·E 2 §3.3) from what the image shows toward a new caption. */
@@ -20,7 +22,9 @@ export const data = new SlashCommandBuilder()
 
 export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
   const { options } = interaction;
-  const image = checkAttachment(attachmentMeta(options.getAttachment('image', true)), ctx.attachments);
+  const m = interactionMessages(interaction);
+  const by = requesterOf(interaction);
+  const image = checkAttachment(attachmentMeta(options.getAttachment('image', true)), ctx.attachments, undefined, m);
   const n = options.getInteger('count') ?? 4;
   const towardText = options.getString('toward');
   const fromText = options.getString('from');
@@ -28,9 +32,9 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
   const animate = options.getBoolean('animate');
   const reply = new InteractionReply(interaction, ctx.log);
   if (towardText === null) {
-    const extra = [fromText !== null && 'from', strength !== null && 'strength', animate !== null && 'animate'].filter(Boolean);
-    if (extra.length > 0) throw new UserInputError(`${extra.join(', ')} ${extra.length > 1 ? 'go' : 'goes'} with toward: say which caption to move the image toward, e.g. toward:"a blue heart".`);
-    submit(ctx, reply, { kind: 'vary', userId: interaction.user.id, image: { attachment: image }, n, label: `vary: ${image.name}`, headline: `Variations of ${plain(image.name)}` });
+    const extra = ([fromText !== null && 'from', strength !== null && 'strength', animate !== null && 'animate'] as const).filter((o) => o !== false);
+    if (extra.length > 0) throw new UserInputError(m.varyNeedsToward(extra));
+    submit(ctx, reply, { kind: 'vary', ...by, image: { attachment: image }, n, label: m.label.vary(image.name), headline: m.headline.vary(plain(image.name)) });
     return;
   }
   const toward = validatePrompt(towardText, 'toward');
@@ -38,14 +42,14 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
   const s = strength ?? DEFAULT_TEXT_DIFF_STRENGTH;
   submit(ctx, reply, {
     kind: 'vary-toward',
-    userId: interaction.user.id,
+    ...by,
     image: { attachment: image },
     n,
     toward,
     from,
     strength: s,
     animate: animate ?? false,
-    label: `vary toward: ${shortText(toward)}`,
-    headline: `${plain(image.name)} moved toward ${quote(toward)} (strength ${s})`,
+    label: m.label.varyToward(shortText(toward)),
+    headline: m.headline.varyToward(plain(image.name), quote(toward), s),
   });
 }

@@ -4,6 +4,7 @@
  * What the pixels are (corrupt, SVG inside a PNG name, too many pixels) the engine checks.
  */
 import { UserInputError } from '../engine/index.ts';
+import { en, type Messages } from './i18n/index.ts';
 
 export interface AttachmentMeta {
   name: string;
@@ -24,41 +25,40 @@ export function attachmentMeta(a: AttachmentMeta): AttachmentMeta {
   return { name: a.name, url: a.url, size: a.size, contentType: a.contentType };
 }
 
-/** Checks an attachment from its metadata alone (UserInputError saying what is wrong); returns it. */
-export function checkAttachment(a: AttachmentMeta, policy: AttachmentPolicy, what = 'The image'): AttachmentMeta {
+/** Checks an attachment from its metadata alone (UserInputError saying what is wrong, in `m`'s language); returns it. */
+export function checkAttachment(a: AttachmentMeta, policy: AttachmentPolicy, what?: string, m: Messages = en): AttachmentMeta {
+  const subject = what ?? m.image.the;
+  const t = m.attachment;
   let url: URL;
   try {
     url = new URL(a.url);
   } catch {
-    throw new UserInputError(`${what} has no usable link: attach the image file itself.`);
+    throw new UserInputError(t.noLink(subject));
   }
   if (!policy.hosts.includes(url.host.toLowerCase()) || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-    throw new UserInputError(`${what} is not on Discord's CDN (${url.host}): attach the image file itself instead of a link.`);
+    throw new UserInputError(t.notCdn(subject, url.host));
   }
-  if (a.size === 0) throw new UserInputError(`${what} (${a.name}) is empty (0 bytes): attach a PNG, JPEG, WebP or GIF file.`);
-  if (a.size > policy.maxBytes) {
-    throw new UserInputError(`${what} (${a.name}) is ${mib(a.size)}; the limit is ${mib(policy.maxBytes)}. Attach a smaller image.`);
-  }
+  if (a.size === 0) throw new UserInputError(t.empty(subject, a.name));
+  if (a.size > policy.maxBytes) throw new UserInputError(t.tooLarge(subject, a.name, mib(a.size), mib(policy.maxBytes)));
   const type = (a.contentType ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type === 'image/svg+xml') throw new UserInputError(`${what} (${a.name}) is an SVG; vector images are not supported. Export it as PNG and attach that.`);
-  if (type && !type.startsWith('image/')) {
-    throw new UserInputError(`${what} (${a.name}) is not an image (${type}): attach a PNG, JPEG, WebP or GIF file.`);
-  }
+  if (type === 'image/svg+xml') throw new UserInputError(t.svg(subject, a.name));
+  if (type && !type.startsWith('image/')) throw new UserInputError(t.notImage(subject, a.name, type));
   return a;
 }
 
 /** Fetches a checked attachment, refusing to read more than the policy allows. */
-export async function downloadAttachment(a: AttachmentMeta, policy: AttachmentPolicy, what = 'The image', signal?: AbortSignal): Promise<Buffer> {
-  checkAttachment(a, policy, what);
+export async function downloadAttachment(a: AttachmentMeta, policy: AttachmentPolicy, what?: string, signal?: AbortSignal, m: Messages = en): Promise<Buffer> {
+  const subject = what ?? m.image.the;
+  checkAttachment(a, policy, subject, m);
   const response = await fetch(a.url, signal ? { signal } : {});
-  if (!response.ok || !response.body) throw new UserInputError(`${what} (${a.name}) could not be downloaded from Discord (HTTP ${response.status}); attach it again.`);
+  if (!response.ok || !response.body) throw new UserInputError(m.attachment.download(subject, a.name, response.status));
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of response.body) {
     size += chunk.length;
     if (size > policy.maxBytes) {
       await response.body.cancel().catch(() => {});
-      throw new UserInputError(`${what} (${a.name}) is larger than ${mib(policy.maxBytes)}. Attach a smaller image.`);
+      throw new UserInputError(m.attachment.overLimit(subject, a.name, mib(policy.maxBytes)));
     }
     chunks.push(chunk);
   }
@@ -74,15 +74,15 @@ export class Downloads {
 
   constructor(readonly policy: AttachmentPolicy) {}
 
-  ahead(a: AttachmentMeta, what?: string): void {
+  ahead(a: AttachmentMeta, what?: string, m?: Messages): void {
     if (this.#pending.has(a.url)) return;
-    const download = downloadAttachment(a, this.policy, what);
+    const download = downloadAttachment(a, this.policy, what, undefined, m);
     download.catch(() => {}); // the job that takes it reports the error
     this.#pending.set(a.url, download);
   }
 
-  take(a: AttachmentMeta, what?: string, signal?: AbortSignal): Promise<Buffer> {
-    return this.#pending.get(a.url) ?? downloadAttachment(a, this.policy, what, signal);
+  take(a: AttachmentMeta, what?: string, signal?: AbortSignal, m?: Messages): Promise<Buffer> {
+    return this.#pending.get(a.url) ?? downloadAttachment(a, this.policy, what, signal, m);
   }
 
   drop(a: AttachmentMeta): void {

@@ -2,7 +2,8 @@
  * Community image battles on top of the store: the battle card, votes, closing at the deadline
  * (timers rebuilt from the store at start) and the results with a podium. Entries are jobs like any
  * other (the `battle-entry` request: drawn by the processor, posted by delivery). The store decides
- * (one entry, one vote, no self-votes, close once); this module says it in Discord.
+ * (one entry, one vote, no self-votes, close once); this module says it in Discord. The votes people
+ * see are one number, on each entry's 👍 button, kept equal to the votes the store counts.
  */
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle, Routes, type Client } from 'discord.js';
 import type { Battle, Standing, VoteResult } from '../store/index.ts';
@@ -10,53 +11,77 @@ import type { BotContext } from './context.ts';
 import { fitList, fitMessage } from './limits.ts';
 import { podiumPng } from './podium.ts';
 import { NO_PINGS, type ReplyPayload } from './replies.ts';
+import { en, messagesFor, type Messages } from './i18n/index.ts';
 import { discordTime, quote } from './texts.ts';
 
-/** The reaction that votes for a battle entry. */
+/** The emoji of an entry's vote button; a 👍 reaction on an entry is taken as a click on it. */
 export const VOTE_EMOJI = '👍';
 
 export const voteCustomId = (entryId: number) => `battle:vote:${entryId}`;
 
-/** An entry's Vote button (handlers/vote.ts answers it), greyed out once the battle is closed. */
-export function voteRow(entryId: number, disabled = false) {
+/**
+ * An entry's 👍 button (handlers/vote.ts answers it), labelled with the votes it has: the one count
+ * people see. Greyed out once the battle is closed.
+ */
+export function voteRow(entryId: number, votes = 0, disabled = false) {
   return new ActionRowBuilder<ButtonBuilder>().addComponents(
-    new ButtonBuilder().setCustomId(voteCustomId(entryId)).setLabel('Vote').setEmoji(VOTE_EMOJI).setStyle(ButtonStyle.Primary).setDisabled(disabled),
+    new ButtonBuilder().setCustomId(voteCustomId(entryId)).setLabel(String(votes)).setEmoji(VOTE_EMOJI).setStyle(ButtonStyle.Primary).setDisabled(disabled),
   );
 }
 
-export const judgeText = (judge: number | null) => (judge === null ? '–' : judge.toFixed(3));
+/** A judge score with `decimals` decimals (3 unless two scores need more to tell them apart). */
+export const judgeText = (judge: number | null, decimals = 3) => (judge === null ? '–' : judge.toFixed(decimals));
 
-export function battleCard(battle: Battle): ReplyPayload {
-  return {
-    content: [
-      `⚔️ **Image battle** — theme: ${quote(battle.theme)}`,
-      `Ends ${discordTime(battle.endsAt, 'R')} (${discordTime(battle.endsAt, 'f')}).${battle.maxEntries ? ` At most ${battle.maxEntries} entries.` : ''}`,
-      'Enter with `/battle enter prompt:…` (one entry each). Vote with 👍 or the Vote button on an entry: one vote each, not for your own; voting again moves your vote.',
-      'Ties are broken by the CLIP judge: how close each picture is to the theme.',
-    ].join('\n'),
-  };
+/**
+ * The decimals that tell apart the judge scores of entries with as many votes (the ties the judge
+ * breaks): 3, or more (at most 6) when two differ only further on. Good entries crowd into a narrow
+ * band of scores (see README, Battles), so two different pictures often share the first three.
+ */
+export function judgeDecimals(standings: Pick<Standing, 'votes' | 'judge'>[]): number {
+  const byVotes = new Map<number, Set<number>>();
+  for (const s of standings) if (s.judge !== null) byVotes.set(s.votes, (byVotes.get(s.votes) ?? new Set()).add(s.judge));
+  let decimals = 3;
+  for (const judges of byVotes.values()) {
+    while (decimals < 6 && new Set([...judges].map((j) => j.toFixed(decimals))).size < judges.size) decimals++;
+  }
+  return decimals;
 }
+
+export function battleCard(battle: Battle, m: Messages = en): ReplyPayload {
+  return { content: m.battle.card(quote(battle.theme), discordTime(battle.endsAt, 'R'), discordTime(battle.endsAt, 'f'), battle.maxEntries) };
+}
+
+/** The texts of a battle's public messages: the language it was started in (English for one from before languages). */
+export const battleMessages = (battle: Battle): Messages => messagesFor(battle.locale === 'fr' ? 'fr' : 'en');
 
 export type VoteOutcome = VoteResult & { message: string };
 
 /**
- * A vote for an entry (button or 👍). A moved vote takes the voter's 👍 off the previous entry; a
- * refused 👍 is taken off again.
+ * A vote for an entry, by its button or a 👍 reaction: one vote per person, counted by the store and
+ * shown as the number on the entries' buttons. Clicking the button of the entry one voted for takes
+ * the vote back. A 👍 reaction is taken off once it is counted (or refused), so the only count on the
+ * message is the button's (Discord's reaction counter cannot include votes cast by button).
  */
-export async function castVote(client: Client, ctx: BotContext, entryId: number, voterId: string, via: 'button' | 'reaction'): Promise<VoteOutcome> {
+export async function castVote(client: Client, ctx: BotContext, entryId: number, voterId: string, via: 'button' | 'reaction', m: Messages = en): Promise<VoteOutcome> {
   const result = ctx.store.battles.vote(entryId, voterId);
   const entry = ctx.store.battles.entry(entryId);
   const battle = entry ? ctx.store.battles.get(entry.battleId) : null;
-  const who = entry ? `<@${entry.userId}>` : 'this entry';
+  const who = entry ? `<@${entry.userId}>` : m.battle.thisEntry;
+  if (via === 'reaction' && entry?.messageId && battle) await removeReaction(client, ctx, battle.channelId, entry.messageId, voterId);
   if (result.ok) {
-    ctx.log.info('vote', { entry: entryId, voter: voterId, moved: result.previousEntry?.id ?? null });
+    ctx.log.info('vote', { entry: entryId, voter: voterId, moved: result.previousEntry?.id ?? null, via });
     const previous = result.previousEntry;
-    if (previous?.messageId && battle) await removeReaction(client, ctx, battle.channelId, previous.messageId, voterId);
-    return { ...result, message: previous ? `Your vote moved from <@${previous.userId}>'s entry to ${who}'s.` : `You voted for ${who}'s entry.` };
+    // Not awaited: a button's answer is due within 3 s, whatever Discord's rate limits do to the edits.
+    void refreshVotes(client, ctx, entryId);
+    if (previous) void refreshVotes(client, ctx, previous.id);
+    return { ...result, message: previous ? m.battle.moved(`<@${previous.userId}>`, who) : m.battle.voted(who) };
   }
-  if (via === 'reaction' && result.reason !== 'same' && entry?.messageId && battle) await removeReaction(client, ctx, battle.channelId, entry.messageId, voterId);
-  const message =
-    result.reason === 'own-entry' ? 'You cannot vote for your own entry.' : result.reason === 'same' ? `Your vote is already on ${who}'s entry.` : 'This battle is over; votes are closed.';
+  if (result.reason === 'same' && via === 'button' && ctx.store.battles.unvote(entryId, voterId)) {
+    ctx.log.info('vote taken back', { entry: entryId, voter: voterId });
+    void refreshVotes(client, ctx, entryId);
+    return { ...result, message: m.battle.takenBack(who) };
+  }
+  const message = result.reason === 'own-entry' ? m.battle.ownEntry : result.reason === 'same' ? m.battle.yourVote(who) : m.battle.votesClosed;
   return { ...result, message };
 }
 
@@ -68,19 +93,49 @@ async function removeReaction(client: Client, ctx: BotContext, channelId: string
   }
 }
 
+/** Per entry: the button edit in flight, and whether another is due after it (votes are coalesced: the edit reads the count when it is sent). */
+const refreshing = new WeakMap<BotContext, Map<number, { done: Promise<void>; again: boolean }>>();
+
+/** Sets an entry's 👍 button to the votes it has now (and greyed out once closed). Edits of one entry never overtake each other. */
+export function refreshVotes(client: Client, ctx: BotContext, entryId: number): Promise<void> {
+  let pending = refreshing.get(ctx);
+  if (!pending) refreshing.set(ctx, (pending = new Map()));
+  const current = pending.get(entryId);
+  if (current) {
+    current.again = true;
+    return current.done;
+  }
+  const state = { done: Promise.resolve(), again: true };
+  state.done = (async () => {
+    while (state.again) {
+      state.again = false;
+      const entry = ctx.store.battles.entry(entryId);
+      const battle = entry ? ctx.store.battles.get(entry.battleId) : null;
+      if (!entry?.messageId || !battle) break;
+      const row = voteRow(entryId, ctx.store.battles.entryVotes(entryId), battle.state !== 'open');
+      await client.rest
+        .patch(Routes.channelMessage(battle.channelId, entry.messageId), { body: { components: [row.toJSON()] } })
+        .catch((error: unknown) => ctx.log.warn('could not show the votes on an entry', { error, message: entry.messageId }));
+    }
+  })().finally(() => pending.delete(entryId));
+  pending.set(entryId, state);
+  return state.done;
+}
+
 /** The standings as lines: rank, author, votes, judge score (and points once closed). */
-export function standingLines(standings: Standing[], final: boolean): string[] {
-  return standings.map(
-    (s) =>
-      `${['🥇', '🥈', '🥉'][s.rank - 1] ?? `${s.rank}.`} <@${s.userId}> — ${s.votes} vote${s.votes === 1 ? '' : 's'} · judge ${judgeText(s.judge)}${final && s.points ? ` · +${s.points} point${s.points === 1 ? '' : 's'}` : ''} · ${quote(s.prompt)}`,
+export function standingLines(standings: Standing[], final: boolean, m: Messages = en): string[] {
+  const decimals = judgeDecimals(standings);
+  return standings.map((s) =>
+    m.battle.standing(['🥇', '🥈', '🥉'][s.rank - 1] ?? `${s.rank}.`, `<@${s.userId}>`, s.votes, judgeText(s.judge, decimals), final ? s.points : null, quote(s.prompt)),
   );
 }
 
 /** The results message: the ranking and a podium of the top three. */
 export async function resultsPayload(ctx: BotContext, battle: Battle, standings: Standing[]): Promise<ReplyPayload> {
-  const title = `🏆 **Results** of the battle ${quote(battle.theme)}`;
-  if (!standings.length) return { content: `${title}\nNo entries: no winner this time.` };
-  const content = fitList(standingLines(standings, true), { head: [title], tail: ['Ranked by votes; ties broken by the CLIP judge score.'] });
+  const m = battleMessages(battle);
+  const title = m.battle.results(quote(battle.theme));
+  if (!standings.length) return { content: `${title}\n${m.battle.noEntriesResult}` };
+  const content = fitList(standingLines(standings, true, m), { head: [title], tail: [m.battle.ranked], more: m.andMore });
   const podium = await podiumPng(standings.slice(0, 3).map((s) => ctx.store.battles.entryImage(s.id).image));
   return { content, files: [{ attachment: podium, name: 'podium.png' }] };
 }
@@ -96,20 +151,13 @@ export async function closeBattle(client: Client, ctx: BotContext, battleId: num
   if (!standings) return false;
   ctx.log.info('battle closed', { battle: battleId, entries: standings.length });
   await announce(client, ctx, battleId);
-  await disableVotes(client, ctx, battleId, standings);
+  await disableVotes(client, ctx, standings);
   return true;
 }
 
-/** The Vote buttons of a closed battle's entries, greyed out (an entry Discord refuses to edit is logged, not fatal). */
-async function disableVotes(client: Client, ctx: BotContext, battleId: number, standings: { id: number; messageId: string | null }[]): Promise<void> {
-  const battle = ctx.store.battles.get(battleId);
-  if (!battle) return;
-  for (const s of standings) {
-    if (!s.messageId) continue;
-    await client.rest
-      .patch(Routes.channelMessage(battle.channelId, s.messageId), { body: { components: [voteRow(s.id, true).toJSON()] } })
-      .catch((error: unknown) => ctx.log.warn('could not disable a Vote button', { error, message: s.messageId }));
-  }
+/** The 👍 buttons of a closed battle's entries, greyed out with their final counts (an entry Discord refuses to edit is logged, not fatal). */
+async function disableVotes(client: Client, ctx: BotContext, standings: { id: number; messageId: string | null }[]): Promise<void> {
+  for (const s of standings) if (s.messageId) await refreshVotes(client, ctx, s.id);
 }
 
 /** Posts the results of a closed battle and marks it announced (again after a crash in between). */

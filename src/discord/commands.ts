@@ -2,7 +2,9 @@
  * Commands in the discord.js guide's style: each file of `commands/` exports `data` (the schema,
  * limits declared there) and `execute`. `data` may be a function of the pack the bot runs (its prompt
  * limit, its world, its guidance: what the options' descriptions state). The folder is loaded at
- * start; a file without both is skipped with a warning. A new command is one new file.
+ * start; a file without both is skipped with a warning. A new command is one new file, and its French
+ * names and descriptions one entry each in i18n/commands-fr.ts (added to its JSON here, as Discord's
+ * localizations, with the pack's limit and example).
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { Collection, type CommandInteraction, type RESTPostAPIApplicationCommandsJSONBody } from 'discord.js';
 import type { PackSummary } from '../engine/index.ts';
 import type { BotContext } from './context.ts';
+import { commandsFrFor, localizeCommand } from './i18n/commands-fr.ts';
 import type { Logger } from './logger.ts';
 
 type CommandData = { name: string; toJSON(): RESTPostAPIApplicationCommandsJSONBody };
@@ -37,8 +40,9 @@ export async function loadCommands(dir: string = COMMANDS_DIR, log?: Logger, pac
       log?.warn('command file lacks "data" or "execute"; skipped', { file });
       continue;
     }
-    const data = typeof mod.data === 'function' ? mod.data(pack) : mod.data;
-    commands.set(data.name, { data, execute: mod.execute });
+    const data: CommandData = typeof mod.data === 'function' ? mod.data(pack) : mod.data;
+    const fr = commandsFrFor(pack);
+    commands.set(data.name, { data: { name: data.name, toJSON: () => localizeCommand(data.toJSON(), fr) }, execute: mod.execute });
   }
   return commands;
 }

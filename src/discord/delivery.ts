@@ -1,6 +1,6 @@
 /**
  * Delivery, the step after the model: a job's result as its message (the grid with V1–V4 and 🔁, the
- * scores with their chart, a battle entry with its Vote button), remembered under that message's id
+ * scores with their chart, a battle entry with its 👍 button), remembered under that message's id
  * before its buttons can be clicked (the generations table, or the battle entry), then the
  * reactions the bot adds under it. One attempt at showing it; outbox.ts stores the result first and
  * retries.
@@ -8,7 +8,7 @@
 import { ActionRowBuilder, ButtonBuilder, EmbedBuilder, type Message } from 'discord.js';
 import { scoreChartPng } from '../engine/index.ts';
 import type { StoredGeneration } from '../store/index.ts';
-import { judgeText, VOTE_EMOJI } from './battles.ts';
+import { judgeText } from './battles.ts';
 import { renderCaptions } from './captions.ts';
 import { renderCellScores } from './cell-scores.ts';
 import type { BotContext } from './context.ts';
@@ -18,7 +18,8 @@ import { upscaleRow } from './handlers/upscale.ts';
 import * as variations from './handlers/variations.ts';
 import { voteRow } from './handlers/vote.ts';
 import type { Reply, ReplyPayload } from './replies.ts';
-import type { EntryResult, ImagesResult, JobRequest, JobResult, RequestOf, ScoresResult } from './request.ts';
+import { en, type Messages } from './i18n/index.ts';
+import { messagesOf, type EntryResult, type ImagesResult, type JobRequest, type JobResult, type RequestOf, type ScoresResult } from './request.ts';
 import { plain } from './texts.ts';
 import { LIMITS } from './limits.ts';
 import { imageUpload } from './uploads.ts';
@@ -49,32 +50,33 @@ export async function resultFiles(result: Pick<ImagesResult, 'grid' | 'seed' | '
   return files;
 }
 
-export async function renderImages(headline: string, result: ImagesResult): Promise<ReplyPayload> {
+export async function renderImages(headline: string, result: ImagesResult, m: Messages = en): Promise<ReplyPayload> {
   const cells = result.images.length;
   const files = await resultFiles(result);
   const wanted = 1 + (result.animation ? 1 : 0) + (result.gif ? 1 : 0);
-  const left = files.length < wanted ? `\n(the animation is over Discord's ${LIMITS.uploadBytes / 1024 / 1024} MiB per message, so it is left out)` : '';
+  const left = files.length < wanted ? `\n${m.animationLeftOut(LIMITS.uploadBytes / 1024 / 1024)}` : '';
   return {
-    content: `${headline}\nseed ${result.seed} · ${cells > 1 ? `V1–V${cells} or react 1️⃣–${CELL_EMOJIS[cells - 1]}` : 'V1 or react 🔁'} for variations, ${cells > 1 ? `U1–U${cells} for one image at full size, ` : ''}🎲 for a new seed${left}`,
+    content: `${headline}\n${m.imagesFooter(result.seed, cells, CELL_EMOJIS[cells - 1]!)}${left}`,
     files,
     components: resultRows(cells),
   };
 }
 
 export async function renderScores(request: RequestOf<'classify'>, { scores }: ScoresResult): Promise<ReplyPayload> {
+  const m = messagesOf(request);
   const chart = await scoreChartPng(scores);
   const lines = scores.map((s, i) => `${i === 0 ? '**' : ''}${plain(s.label)}${i === 0 ? '**' : ''} — ${(s.score * 100).toFixed(1)} %`);
   const embed = new EmbedBuilder()
-    .setTitle(`Most likely: ${scores[0]!.label}`.slice(0, 256))
+    .setTitle(m.mostLikely(scores[0]!.label).slice(0, 256))
     .setDescription(lines.join('\n').slice(0, 4096))
     .setImage('attachment://scores.png')
-    .setFooter({ text: `${request.image.name}${request.template ? ` · template "${request.template}"` : ''}`.slice(0, 2048) });
+    .setFooter({ text: `${request.image.name}${request.template ? m.template(request.template) : ''}`.slice(0, 2048) });
   return { content: request.headline, embeds: [embed], files: [{ attachment: chart, name: 'scores.png' }] };
 }
 
 export async function renderEntry(request: RequestOf<'battle-entry'>, result: EntryResult): Promise<ReplyPayload> {
   return {
-    content: `${request.headline}\nCLIP judge ${judgeText(result.judge)} · vote with ${VOTE_EMOJI} or the button`,
+    content: `${request.headline}\n${messagesOf(request).battle.entryLine(judgeText(result.judge))}`,
     files: [await imageUpload(result.images[0]!, `entry-${request.entryId}`)],
     components: [voteRow(request.entryId)],
   };
@@ -94,8 +96,8 @@ export async function present(ctx: BotContext, reply: Reply, request: JobRequest
   if (request.kind === 'battle-entry' && result.kind === 'entry') {
     return {
       payload: await renderEntry(request, result),
+      // No 👍 of the bot's under it: the votes are the number on its 👍 button.
       save: (messageId) => ctx.store.battles.completeEntry(request.entryId, { messageId, image: result.images[0]!, embedding: result.embeddings[0]!, judge: result.judge }),
-      followUp: async (message) => void (await message.react(VOTE_EMOJI)),
     };
   }
   if ((request.kind === 'imagine' || request.kind === 'vary' || request.kind === 'vary-toward' || request.kind === 'blend' || request.kind === 'dream') && result.kind === 'images') {
@@ -115,7 +117,7 @@ export async function present(ctx: BotContext, reply: Reply, request: JobRequest
       createdAt: Date.now(),
     });
     return {
-      payload: await renderImages(result.note ? `${request.headline}\n${result.note}` : request.headline, result),
+      payload: await renderImages(result.note ? `${request.headline}\n${result.note}` : request.headline, result, messagesOf(request)),
       save: (messageId) => ctx.store.generations.save(stored(messageId)),
       followUp: async (message) => {
         for (const emoji of reactionsFor(result.images.length)) await message.react(emoji);

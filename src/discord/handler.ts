@@ -10,6 +10,7 @@
  */
 import type { ButtonInteraction, Client, ModalSubmitInteraction } from 'discord.js';
 import type { BotContext } from './context.ts';
+import type { Lang } from './i18n/index.ts';
 import type { JobRequest } from './request.ts';
 
 /** A reaction added to or taken off a message, with what the handlers need of it. */
@@ -20,6 +21,8 @@ export interface ReactionEvent {
   messageId: string;
   channelId: string;
   guildId: string | null;
+  /** The language of the jobs it starts: the server's preferred locale, as a reaction carries none (absent: English). */
+  locale?: Lang;
 }
 
 interface Piece<I, T> {

@@ -14,8 +14,9 @@ import type { Logger } from './logger.ts';
 import { deliverResult } from './outbox.ts';
 import { positionUpdates } from './pacing.ts';
 import type { Reply, ReplyPayload } from './replies.ts';
-import { attachmentsOf, isJournalled, type JobRequest, type JobResult } from './request.ts';
-import { holdText, MODEL_FAILED, queueErrorText, rejectText } from './texts.ts';
+import { userErrorText, type Messages } from './i18n/index.ts';
+import { attachmentsOf, isJournalled, messagesOf, type JobRequest, type JobResult } from './request.ts';
+import { holdText, queueErrorText, rejectText } from './texts.ts';
 
 /** The job's row in the journal: started, done with its message, failed. */
 interface Journal {
@@ -61,6 +62,7 @@ export interface SubmitOptions {
  */
 export function submit(ctx: BotContext, reply: Reply, request: JobRequest, opts: SubmitOptions = {}): boolean {
   const { journalId } = opts;
+  const m = messagesOf(request);
   const interactionId = reply.interactionId;
   if (journalId === undefined && interactionId && isJournalled(request)) {
     const existing = ctx.store.journal.byInteraction(interactionId);
@@ -77,12 +79,12 @@ export function submit(ctx: BotContext, reply: Reply, request: JobRequest, opts:
   };
   // Downloads start before the queue may start the job, and run while it waits (I/O outside the queue).
   const attachments = attachmentsOf(request);
-  for (const a of attachments) ctx.downloads.ahead(a.attachment, a.what);
+  for (const a of attachments) ctx.downloads.ahead(a.attachment, a.what, m);
   const added = ctx.queue.add(request, journal ? { jobId: journal.queueId } : {});
   if (!added.ok) {
     for (const a of attachments) ctx.downloads.drop(a.attachment);
     failed(added.reason);
-    void reply.refused(rejectText(added.reason, ctx.queue.limits)).catch((error: unknown) => ctx.log.warn('could not tell the user', { error }));
+    void reply.refused(rejectText(added.reason, ctx.queue.limits, m)).catch((error: unknown) => ctx.log.warn('could not tell the user', { error }));
     return false;
   }
   const { job } = added;
@@ -90,9 +92,9 @@ export function submit(ctx: BotContext, reply: Reply, request: JobRequest, opts:
   if (journal) reply.onMessage((id) => journal.showing(id));
   reply.begin();
   const log = ctx.log.child({ job: job.id, user: request.userId, label: request.label });
-  const status = (line: string, extra: Partial<ReplyPayload> = {}) => reply.status({ content: `${request.headline}\n${line}`, components: [cancelRow(job.id)], ...extra });
+  const status = (line: string, extra: Partial<ReplyPayload> = {}) => reply.status({ content: `${request.headline}\n${line}`, components: [cancelRow(job.id, m)], ...extra });
   const again = journalId !== undefined;
-  const queued = again ? '⏳ Re-queued after a restart' : '⏳ Queued';
+  const queued = again ? m.status.requeued : m.status.queued;
   let startedAt: number | null = null;
   // Where it stands while it waits: its place, and what holds it besides its turn (no worker has its pack).
   let place: { position: number; hold: Hold | null } = { position: 1, hold: null };
@@ -100,14 +102,14 @@ export function submit(ctx: BotContext, reply: Reply, request: JobRequest, opts:
     // The queue's estimate when it has one (both backends), else the durations seen here.
     durations: { waitAt: (position) => ctx.queue.estimatedWaitMs?.(position) ?? ctx.pacing.durations.waitAt(position) },
     intervalMs: ctx.pacing.positionIntervalMs,
-    show: (position) => status(queuedLine(ctx, queued, { ...place, position })),
+    show: (position) => status(queuedLine(ctx, m, queued, { ...place, position })),
   });
   const started = () => {
     positions.stop();
     startedAt = Date.now();
     log.info('job started');
     journal?.started();
-    status(again ? '🎨 Working on it again after a restart…' : '🎨 Working on it…');
+    status(again ? m.status.workingAgain : m.status.working);
   };
   job
     .on('position', (position) => {
@@ -117,13 +119,13 @@ export function submit(ctx: BotContext, reply: Reply, request: JobRequest, opts:
     // Held or no longer: shown at once (rare, and what the person most needs to know).
     .on('held', (hold) => {
       place = { ...place, hold };
-      if (startedAt === null) status(queuedLine(ctx, queued, place));
+      if (startedAt === null) status(queuedLine(ctx, m, queued, place));
     })
     .on('active', started)
     .on('progress', (p) => {
-      if (!p.preview) return status(`🎨 Step ${p.step}/${p.steps}…`);
+      if (!p.preview) return status(m.status.step(p.step, p.steps));
       p.preview()
-        .then((png) => status(`🎨 Step ${p.step}/${p.steps}…`, { files: [{ attachment: png, name: 'preview.png' }] }))
+        .then((png) => status(m.status.step(p.step, p.steps), { files: [{ attachment: png, name: 'preview.png' }] }))
         .catch((error: unknown) => log.debug('preview failed', { error }));
     });
   // The handle's listeners hear changes from now on; where it stands now is read once.
@@ -151,11 +153,11 @@ export function submit(ctx: BotContext, reply: Reply, request: JobRequest, opts:
 }
 
 /** The place in line, and the estimated wait once the queue knows how long jobs take; or, while held, what it waits for. */
-function queuedLine(ctx: BotContext, queued: string, place: { position: number; hold: Hold | null }): string {
+function queuedLine(ctx: BotContext, m: Messages, queued: string, place: { position: number; hold: Hold | null }): string {
   const { position, hold } = place;
-  if (hold) return `${queued}: position ${position}. ${holdText(hold)}`;
+  if (hold) return `${m.status.position(queued, position, null)} ${holdText(hold, m)}`;
   const ms = ctx.queue.estimatedWaitMs?.(position) ?? null;
-  return `${queued}: position ${position}.${ms === null ? '' : ` About ${Math.max(1, Math.round(ms / 1000))} s to wait.`}`;
+  return m.status.position(queued, position, ms === null ? null : Math.max(1, Math.round(ms / 1000)));
 }
 
 /** Waits for the model's result and hands it to the outbox, or tells the requester why there is none. */
@@ -173,13 +175,14 @@ async function finish(
   } catch (error) {
     // Postponed at shutdown: the journal keeps it queued, to run after the restart.
     if (!(error instanceof JobPostponedError)) journal.failed(error instanceof QueueError ? error.code : error instanceof Error ? error.message : String(error));
+    const m = messagesOf(request);
     if (error instanceof UserInputError) {
-      await reply.userError(error.message);
+      await reply.userError(userErrorText(error, m));
     } else if (error instanceof QueueError) {
-      await reply.final({ content: `${request.headline}\n${queueErrorText(error)}` });
+      await reply.final({ content: `${request.headline}\n${queueErrorText(error, m)}` });
     } else {
       log.error('job failed', { error });
-      await reply.final({ content: `${request.headline}\n${MODEL_FAILED}` });
+      await reply.final({ content: `${request.headline}\n${m.modelFailed}` });
     }
     return;
   }

@@ -15,8 +15,8 @@ export { Deliveries, DELIVERY_TIMINGS, type DeliveryTimings } from './deliveries
 import { present, show, type Presentation } from './delivery.ts';
 import type { Logger } from './logger.ts';
 import type { Reply } from './replies.ts';
-import type { JobRequest, JobResult } from './request.ts';
-import { SOMETHING_WENT_WRONG } from './texts.ts';
+import type { Messages } from './i18n/index.ts';
+import { messagesOf, type JobRequest, type JobResult } from './request.ts';
 
 /** What the outbox keeps for a delivery. */
 export interface OutboxPayload {
@@ -85,12 +85,13 @@ async function attemptDelivery(ctx: BotContext, reply: Reply, d: Pending, log: L
       log.error(`could not record that the delivery ${what}`, { error, delivery: d.id });
     }
   };
+  const m = messagesOf(d.request);
   let presentation: Presentation;
   try {
     presentation = await present(ctx, reply, d.request, d.result);
   } catch (error) {
     log.error('could not render the result', { error });
-    return giveUp(ctx, reply, d, log, error, SOMETHING_WENT_WRONG);
+    return giveUp(ctx, reply, d, log, error, m.somethingWentWrong);
   }
   let failingSince: number | null = null;
   for (let attempt = 1; ; attempt++) {
@@ -104,7 +105,7 @@ async function attemptDelivery(ctx: BotContext, reply: Reply, d: Pending, log: L
       log.info('result delivered', { message: message?.id, attempts: attempt });
       if (message && d.statusMessageId && message.id !== d.statusMessageId) {
         // The status it was shown in points to the result (best effort: the result is out).
-        void reply.supersede(d.statusMessageId, `${d.request.headline}\n✅ Posted in the channel: ${message.url}`).catch((error: unknown) => log.debug('could not point the status to the result', { error }));
+        void reply.supersede(d.statusMessageId, `${d.request.headline}\n${m.delivery.posted(message.url)}`).catch((error: unknown) => log.debug('could not point the status to the result', { error }));
       }
       // Once delivered: a failing follow-up (a reaction Discord refuses) is not the delivery's failure.
       if (message && presentation.followUp) await presentation.followUp(message).catch((error: unknown) => log.warn('follow-up after the result failed; the result stands', { error }));
@@ -120,10 +121,10 @@ async function attemptDelivery(ctx: BotContext, reply: Reply, d: Pending, log: L
           failingSince = null;
           continue; // at once, by the other way
         }
-        if (!retryable) return giveUp(ctx, reply, d, log, error, `⚠️ Your result is ready, but Discord refused to show it (${reason}). Please try again.`);
+        if (!retryable) return giveUp(ctx, reply, d, log, error, m.delivery.refused(reason));
       }
       if (now() - d.createdAt >= timings.giveUpAfterMs) {
-        return giveUp(ctx, reply, d, log, error, `⚠️ Your result was ready, but Discord kept failing to show it for ${duration(timings.giveUpAfterMs)}, so it was dropped. Please try again.`);
+        return giveUp(ctx, reply, d, log, error, m.delivery.dropped(duration(timings.giveUpAfterMs, m)));
       }
       const delay = Math.min(timings.maxBackoffMs, timings.backoffMs * 2 ** (attempt - 1));
       try {
@@ -148,7 +149,7 @@ async function giveUp(ctx: BotContext, reply: Reply, d: Pending, log: Logger, er
   await reply.userError(`${d.request.headline}\n${text}`).catch((tellError: unknown) => log.error('could not tell the requester either', { error: tellError }));
 }
 
-function duration(ms: number): string {
-  const [n, unit] = ms >= 2 * 3600_000 ? [Math.round(ms / 3600_000), 'hour'] : ms >= 2 * 60_000 ? [Math.round(ms / 60_000), 'minute'] : [Math.max(1, Math.round(ms / 1000)), 'second'];
-  return `${n} ${unit}${n === 1 ? '' : 's'}`;
+function duration(ms: number, m: Messages): string {
+  const [n, unit] = ms >= 2 * 3600_000 ? [Math.round(ms / 3600_000), 'hour' as const] : ms >= 2 * 60_000 ? [Math.round(ms / 60_000), 'minute' as const] : [Math.max(1, Math.round(ms / 1000)), 'second' as const];
+  return m.delivery.duration(n, unit);
 }

@@ -9,7 +9,8 @@ import { randomSeed } from '../engine/rng.ts';
 import { varyToward } from '../engine/text-diff.ts';
 import type { Processor } from '../queue/index.ts';
 import type { BotContext } from './context.ts';
-import type { ImageSource, JobRequest, JobResult } from './request.ts';
+import { userErrorText, type Messages } from './i18n/index.ts';
+import { messagesOf, type ImageSource, type JobRequest, type JobResult } from './request.ts';
 import { quote } from './texts.ts';
 
 export const ANIMATION_FRAMES = 12;
@@ -40,13 +41,32 @@ function generateOptions(ctx: ProcessorContext, extra: GenerateOptions): Generat
 }
 
 /** The image (fetched, or fetched ahead), the stored embedding, or the prior's image embedding for a text (drawn with `seed`). */
-async function inputOf(ctx: ProcessorContext, source: ImageSource, what: string, signal: AbortSignal, seed = randomSeed()): Promise<Buffer | Float32Array> {
+async function inputOf(ctx: ProcessorContext, m: Messages, source: ImageSource, what: string, signal: AbortSignal, seed = randomSeed()): Promise<Buffer | Float32Array> {
   if ('embedding' in source) return source.embedding;
   if ('text' in source) return (await ctx.engine.textToImageEmbeds(source.text, { ...generateOptions(ctx, { signal }), n: 1, seed }))[0]!;
-  return ctx.downloads.take(source.attachment, what, signal);
+  return ctx.downloads.take(source.attachment, what, signal, m);
 }
 
-export async function runRequest(ctx: ProcessorContext, request: JobRequest, opts: { signal: AbortSignal; onProgress: (p: Progress) => void }): Promise<JobResult> {
+type RunOptions = { signal: AbortSignal; onProgress: (p: Progress) => void };
+
+/**
+ * Runs the request; the engine's input errors come out in the requester's language (so a Redis
+ * worker, which sends only the message back, sends it already said).
+ */
+export async function runRequest(ctx: ProcessorContext, request: JobRequest, opts: RunOptions): Promise<JobResult> {
+  const m = messagesOf(request);
+  try {
+    return await run(ctx, request, opts, m);
+  } catch (error) {
+    if (error instanceof UserInputError && error.detail) {
+      const text = userErrorText(error, m);
+      if (text !== error.message) throw new UserInputError(text);
+    }
+    throw error;
+  }
+}
+
+async function run(ctx: ProcessorContext, request: JobRequest, opts: RunOptions, m: Messages): Promise<JobResult> {
   const { engine } = ctx;
   switch (request.kind) {
     case 'imagine': {
@@ -55,24 +75,24 @@ export async function runRequest(ctx: ProcessorContext, request: JobRequest, opt
       return { kind: 'images', ...(await engine.imagine(prompt, options)) };
     }
     case 'vary': {
-      const input = await inputOf(ctx, request.image, 'The image', opts.signal);
+      const input = await inputOf(ctx, m, request.image, m.image.the, opts.signal);
       const source = input instanceof Float32Array ? input : (await engine.embedImages([input]))[0]!;
       return { kind: 'images', ...(await engine.vary(source, generateOptions(ctx, { ...opts, n: request.n }))), source };
     }
     case 'vary-toward': {
-      const input = await inputOf(ctx, request.image, 'The image', opts.signal);
+      const input = await inputOf(ctx, m, request.image, m.image.the, opts.signal);
       const { from, toward, strength, animate, n } = request;
       const result = await varyToward(engine, input, toward, { ...generateOptions(ctx, { ...opts, n }), from, strength, frames: animate ? ANIMATION_FRAMES : 1 });
       const { blended, from: said, theta } = result;
-      return { kind: 'images', images: result.images, grid: result.grid, embeddings: result.embeddings, seed: result.seed, timings: result.timings, ...(result.animation ? { animation: result.animation } : {}), source: blended, note: `from ${quote(said)} toward ${quote(result.toward)}, θ ${theta.toFixed(2)}` };
+      return { kind: 'images', images: result.images, grid: result.grid, embeddings: result.embeddings, seed: result.seed, timings: result.timings, ...(result.animation ? { animation: result.animation } : {}), source: blended, note: m.textDiffNote(quote(said), quote(result.toward), theta.toFixed(2)) };
     }
     case 'blend': {
       // Images or embeddings as they are: the engine names "the first/second image" in its messages.
       // One seed for the prior (a text's embedding) and the decoder: the same request gives the same picture.
       const seed = randomSeed();
       const [first, second] = await Promise.all([
-        inputOf(ctx, request.first, 'The first image', opts.signal, seed),
-        inputOf(ctx, request.second, 'The second image', opts.signal, seed),
+        inputOf(ctx, m, request.first, m.image.first, opts.signal, seed),
+        inputOf(ctx, m, request.second, m.image.second, opts.signal, seed),
       ]);
       const result = await engine.blend(first, second, {
         ...generateOptions(ctx, { ...opts, n: 1, seed }),
@@ -83,12 +103,12 @@ export async function runRequest(ctx: ProcessorContext, request: JobRequest, opt
     }
     case 'dream': {
       const { start, mode, frames } = request;
-      const from = 'prompt' in start ? start : { image: await inputOf(ctx, start.image, 'The image', opts.signal) };
+      const from = 'prompt' in start ? start : { image: await inputOf(ctx, m, start.image, m.image.the, opts.signal) };
       const r = await dream(engine, from, { ...generateOptions(ctx, { signal: opts.signal }), mode, frames, onProgress: opts.onProgress });
-      return { kind: 'images', images: r.images, grid: r.grid, embeddings: r.embeddings, seed: r.seed, timings: r.timings, animation: r.animation, gif: r.gif, note: `${r.frames} frames (${mode}) · the grid shows four of them` };
+      return { kind: 'images', images: r.images, grid: r.grid, embeddings: r.embeddings, seed: r.seed, timings: r.timings, animation: r.animation, gif: r.gif, note: m.dreamNote(r.frames, mode) };
     }
     case 'classify': {
-      const image = await ctx.downloads.take(request.image, 'The image', opts.signal);
+      const image = await ctx.downloads.take(request.image, m.image.the, opts.signal, m);
       const classify = (png: Buffer) => engine.classify(png, request.labels, { maxLabels: MAX_LABELS, ...(request.template ? { template: request.template } : {}) });
       if (!request.cells || request.cells < 2) return { kind: 'scores', scores: await classify(image) };
       // A grid: CLIP would see four small objects; each cell is classified on its own.
@@ -97,13 +117,13 @@ export async function runRequest(ctx: ProcessorContext, request: JobRequest, opt
       return { kind: 'scores', scores: cells[0]!, cells };
     }
     case 'describe': {
-      const image = await ctx.downloads.take(request.image, 'The image', opts.signal);
+      const image = await ctx.downloads.take(request.image, m.image.the, opts.signal, m);
       const { kind, captions } = engine.pack.describe;
       return { kind: 'captions', captions: await engine.describe(image, { top: request.top }), among: { kind, count: captions.length } };
     }
     case 'battle-entry': {
       const battle = ctx.store ? ctx.store.battles.get(request.battleId) : { state: 'open', theme: request.theme };
-      if (!battle || battle.state !== 'open') throw new UserInputError('The battle closed before your entry could be drawn.');
+      if (!battle || battle.state !== 'open') throw new UserInputError(m.battle.closedBeforeDrawn);
       const generation = await engine.imagine(request.prompt, generateOptions(ctx, { ...opts, n: 1 }));
       const [theme] = await engine.embedTexts([battle.theme]);
       return { kind: 'entry', ...generation, judge: similarity(theme!, generation.embeddings[0]!) };

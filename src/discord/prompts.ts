@@ -4,6 +4,7 @@
  */
 import type { Engine, PackSummary } from '../engine/index.ts';
 import { checkPromptTokens, unknownWordsFor } from '../engine/vocabulary.ts';
+import { en, type Messages } from './i18n/index.ts';
 import { plain, quote } from './texts.ts';
 
 /**
@@ -29,13 +30,11 @@ export function guidanceHint(pack: PackSummary | null): string {
 }
 
 /** The headline for `prompt` (**prompt**, then a warning line if the world lacks some of its words); throws if it is too long. */
-export function promptHeadline(engine: Engine | null, prompt: string, prefix = ''): string {
+export function promptHeadline(engine: Engine | null, prompt: string, m: Messages = en, prefix = ''): string {
   // With the queue on Redis the bot holds no model: the worker checks the prompt when it runs the job.
   if (!engine) return `${prefix}${quote(prompt)}`;
   checkPromptTokens(engine, prompt);
   const unknown = unknownWordsFor(engine, prompt);
-  const warning = unknown.length
-    ? `\n⚠️ This model's world has no word for ${unknown.map((w) => `"${plain(w)}"`).join(', ')}: it draws only coloured shapes (e.g. "a big red star on a blue background"), so expect those.`
-    : '';
+  const warning = unknown.length ? m.unknownWords(unknown.map(plain)) : '';
   return `${prefix}${quote(prompt)}${warning}`;
 }

@@ -6,6 +6,7 @@
  */
 import { Routes, type Client } from 'discord.js';
 import type { ReactionEvent } from './handler.ts';
+import { messagesFor } from './i18n/index.ts';
 import type { Logger } from './logger.ts';
 import { ChannelReply } from './replies.ts';
 
@@ -33,6 +34,6 @@ export class ReactionReply extends ChannelReply {
     const last = told.get(userId);
     if (last !== undefined && this.now() - last < NOTICE_EVERY_MS) return;
     told.set(userId, this.now());
-    await this.userError(`${text} I took your ${emoji} off; react again once one is done. (I say this at most once every ${NOTICE_EVERY_MS / 60_000} minutes.)`);
+    await this.userError(messagesFor(this.reaction.locale).reactionRefused(text, emoji, NOTICE_EVERY_MS / 60_000));
   }
 }

@@ -8,7 +8,7 @@ import type { JournalEntry } from '../store/index.ts';
 import type { BotContext } from './context.ts';
 import { submit } from './jobs.ts';
 import type { Reply } from './replies.ts';
-import { requestFromJournal } from './request.ts';
+import { messagesOf, requestFromJournal } from './request.ts';
 
 /** Attempts after which a job is given up: it was started twice and never finished. */
 export const MAX_ATTEMPTS = 2;
@@ -36,10 +36,11 @@ function recoverOne(ctx: BotContext, job: JournalEntry, replyFor: ReplyFor): voi
     ctx.store.journal.failed(job.id, `stopped ${job.attempts} times while running`);
     if (request.kind === 'battle-entry') ctx.store.battles.dropEntry(request.entryId);
     ctx.log.warn('job failed twice; given up', { journal: job.id, user: job.userId });
-    const what = request.kind === 'battle-entry' ? `Your battle entry ${JSON.stringify(request.prompt)}` : request.headline;
+    const m = messagesOf(request);
+    const what = request.kind === 'battle-entry' ? m.recovery.entry(request.prompt) : request.headline;
     // In the message the job was shown in (if it still exists), else a new one: the reason, and what to do.
     void reply
-      .final({ content: `${what}\n⚠️ This job was interrupted twice (the bot stopped while drawing it), so it was dropped. Please try again.` })
+      .final({ content: `${what}\n${m.recovery.interrupted}` })
       .catch((error: unknown) => ctx.log.warn('could not tell the requester', { error }));
     return;
   }

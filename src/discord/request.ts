@@ -7,6 +7,7 @@
 import type { Generation } from '../engine/index.ts';
 import type { StoredGeneration } from '../store/index.ts';
 import type { AttachmentMeta } from './attachments.ts';
+import { langOf, messagesFor, type Lang, type Messages } from './i18n/index.ts';
 import { plain, quote, shortText } from './texts.ts';
 
 /**
@@ -17,6 +18,8 @@ export type ImageSource = { attachment: AttachmentMeta } | { embedding: Float32A
 
 export type JobRequest = {
   userId: string;
+  /** The requester's language: statuses and the result are written in it (absent in jobs journalled before there were languages: English). */
+  locale?: Lang;
   /** The first line of every status and of the result, e.g. **a red star**. */
   headline: string;
   /** Short words for /queue. */
@@ -75,51 +78,66 @@ export function isJournalled(request: JobRequest): boolean {
   return request.kind !== 'classify' && request.kind !== 'describe';
 }
 
-/** The attachments a request will fetch, with the words its errors name them by. */
+/** The texts of the request's language. */
+export const messagesOf = (request: Pick<JobRequest, 'locale'>): Messages => messagesFor(request.locale);
+
+/** Who asked, and in which language: what every request starts with. */
+export interface Requester {
+  userId: string;
+  locale: Lang;
+}
+
+/** The requester of an interaction: its user, in their Discord client's language. */
+export const requesterOf = (interaction: { user: { id: string }; locale: string }): Requester => ({ userId: interaction.user.id, locale: langOf(interaction.locale) });
+
+/** The attachments a request will fetch, with the words its errors name them by (in its language). */
 export function attachmentsOf(request: JobRequest): { attachment: AttachmentMeta; what: string }[] {
+  const { image } = messagesOf(request);
   const of = (source: ImageSource, what: string) => ('attachment' in source ? [{ attachment: source.attachment, what }] : []);
   switch (request.kind) {
     case 'vary':
     case 'vary-toward':
-      return of(request.image, 'The image');
+      return of(request.image, image.the);
     case 'blend':
-      return [...of(request.first, 'The first image'), ...of(request.second, 'The second image')];
+      return [...of(request.first, image.first), ...of(request.second, image.second)];
     case 'dream':
-      return 'image' in request.start ? of(request.start.image, 'The image') : [];
+      return 'image' in request.start ? of(request.start.image, image.the) : [];
     case 'classify':
     case 'describe':
-      return [{ attachment: request.image, what: 'The image' }];
+      return [{ attachment: request.image, what: image.the }];
     default:
       return [];
   }
 }
 
 /** Variations of one cell of a stored result, for whoever asked (button or reaction). */
-export function variationsOf(stored: StoredGeneration, cell: number, userId: string): JobRequest {
+export function variationsOf(stored: StoredGeneration, cell: number, by: Requester): JobRequest {
+  const m = messagesFor(by.locale);
   return {
     kind: 'vary',
-    userId,
+    ...by,
     image: { embedding: stored.embeddings[cell]! },
     n: 4,
-    label: `variations of image ${cell + 1}`,
-    headline: `Variations of image ${cell + 1}${stored.prompt ? ` of ${quote(stored.prompt)}` : ''}`,
+    label: m.label.variationsOfCell(cell + 1),
+    headline: m.headline.variationsOfCell(cell + 1, stored.prompt ? quote(stored.prompt) : null),
   };
 }
 
 /** The same request again with a new seed: the prompt for imagine, the decoded source otherwise. */
-export function againOf(stored: StoredGeneration, userId: string): JobRequest {
+export function againOf(stored: StoredGeneration, by: Requester): JobRequest {
+  const m = messagesFor(by.locale);
   const n = stored.embeddings.length;
   if (stored.kind === 'imagine' && stored.prompt) {
-    return { kind: 'imagine', userId, prompt: stored.prompt, n, label: `imagine: ${shortText(stored.prompt)}`, headline: quote(stored.prompt) };
+    return { kind: 'imagine', ...by, prompt: stored.prompt, n, label: m.label.imagine(shortText(stored.prompt)), headline: quote(stored.prompt) };
   }
   return {
     kind: 'vary',
-    userId,
+    ...by,
     // A blend decoded again is a variation of its blended embedding.
     image: { embedding: stored.source ?? stored.embeddings[0]! },
     n,
-    label: `${stored.kind} again`,
-    headline: `${stored.kind === 'blend' ? 'Blend' : 'Variations'}, new seed`,
+    label: m.label.again(stored.kind),
+    headline: m.headline.again(stored.kind === 'blend'),
   };
 }
 
@@ -141,21 +159,26 @@ export function requestFromJournal(payload: unknown, themeOf: (battleId: number)
   throw new Error(`not a journalled job: ${JSON.stringify(payload)?.slice(0, 100)}`);
 }
 
-export function battleEntryRequest(entry: { userId: string; battleId: number; entryId: number; prompt: string }, theme: string): JobRequest {
+/** A battle entry's job; `locale` absent: one journalled before there were languages. */
+export function battleEntryRequest(entry: { userId: string; battleId: number; entryId: number; prompt: string }, theme: string, locale?: Lang): JobRequest {
+  const m = messagesFor(locale);
   return {
     kind: 'battle-entry',
     ...entry,
+    ...(locale ? { locale } : {}),
     theme,
-    label: `battle entry: ${shortText(entry.prompt)}`,
-    headline: `⚔️ Entry by <@${entry.userId}> for ${quote(theme)}: ${quote(entry.prompt)}`,
+    label: m.label.entry(shortText(entry.prompt)),
+    headline: m.headline.entry(`<@${entry.userId}>`, quote(theme), quote(entry.prompt)),
   };
 }
 
-export function classifyRequest(userId: string, image: AttachmentMeta, labels: string[], template: string | null, cells?: number): JobRequest {
-  const what = cells && cells > 1 ? `each of the ${cells} images of ${plain(image.name)}` : plain(image.name);
-  return { kind: 'classify', userId, image, labels, template, ...(cells && cells > 1 ? { cells } : {}), label: `classify: ${labels.length} labels`, headline: `Classifying ${what} among ${labels.length} labels` };
+export function classifyRequest(by: Requester, image: AttachmentMeta, labels: string[], template: string | null, cells?: number): JobRequest {
+  const m = messagesFor(by.locale);
+  const grid = cells && cells > 1 ? cells : null;
+  return { kind: 'classify', ...by, image, labels, template, ...(grid ? { cells: grid } : {}), label: m.label.classify(labels.length), headline: m.headline.classify(plain(image.name), labels.length, grid) };
 }
 
-export function describeRequest(userId: string, image: AttachmentMeta, top: number): JobRequest {
-  return { kind: 'describe', userId, image, top, label: `describe: ${shortText(image.name)}`, headline: `Describing ${plain(image.name)}` };
+export function describeRequest(by: Requester, image: AttachmentMeta, top: number): JobRequest {
+  const m = messagesFor(by.locale);
+  return { kind: 'describe', ...by, image, top, label: m.label.describe(shortText(image.name)), headline: m.headline.describe(plain(image.name)) };
 }

@@ -23,13 +23,13 @@ import type { Command } from './commands.ts';
 import type { BotContext } from './context.ts';
 import type { Handler, HandlerType, ReactionEvent } from './handler.ts';
 import { HANDLERS } from './handlers/index.ts';
+import { en, interactionMessages, langOf, userErrorText, type Messages } from './i18n/index.ts';
 import { submit } from './jobs.ts';
 import { ReactionReply } from './reaction-reply.ts';
 import { InteractionReply, NO_PINGS, replyEphemeral } from './replies.ts';
-import { SOMETHING_WENT_WRONG } from './texts.ts';
 
-export const UNKNOWN_COMMAND = 'I do not know this command (any more). Try /imagine.';
-export const UNKNOWN_BUTTON = 'This button is from an older version of the bot and no longer works.';
+export const UNKNOWN_COMMAND = en.unknownCommand;
+export const UNKNOWN_BUTTON = en.unknownButton;
 
 export function attachRouter(client: Client, ctx: BotContext, commands: Collection<string, Command>, handlers: readonly Handler[] = HANDLERS): void {
   client.on(Events.InteractionCreate, (interaction) => void onInteraction(interaction, ctx, commands, handlers));
@@ -43,11 +43,16 @@ export function attachRouter(client: Client, ctx: BotContext, commands: Collecti
   });
 }
 
+/**
+ * A reaction carries no locale: the job it starts speaks the server's preferred locale (Community
+ * servers set it; others default to en-US), English outside a server.
+ */
 function reactionEvent(client: Client, reaction: MessageReaction | PartialMessageReaction, user: User | PartialUser): ReactionEvent | null {
   const emoji = reaction.emoji.name;
   if (!emoji) return null;
   const { id: messageId, channelId, guildId } = reaction.message;
-  return { client, emoji, userId: user.id, messageId, channelId, guildId };
+  const locale = langOf(guildId ? client.guilds.cache.get(guildId)?.preferredLocale : null);
+  return { client, emoji, userId: user.id, messageId, channelId, guildId, locale };
 }
 
 /** The first handler of `type` that parses `input`, with what it parsed. */
@@ -68,13 +73,13 @@ export async function onInteraction(interaction: Interaction, ctx: BotContext, c
   try {
     if (interaction.isChatInputCommand() || interaction.isMessageContextMenuCommand()) {
       const command = commands.get(interaction.commandName);
-      if (!command) return await replyEphemeral(interaction, UNKNOWN_COMMAND);
+      if (!command) return await replyEphemeral(interaction, interactionMessages(interaction).unknownCommand);
       ctx.log.info('command', { command: interaction.commandName, user: interaction.user.id, interaction: interaction.id, guild: interaction.guildId, shard: interaction.guild?.shardId ?? 0 });
       await command.execute(interaction, ctx);
     } else if (interaction.isButton() || interaction.isModalSubmit()) {
       const found = findHandler(handlers, interaction.isButton() ? 'button' : 'modal', interaction);
       if (!found) {
-        if (interaction.isButton()) await replyEphemeral(interaction, UNKNOWN_BUTTON);
+        if (interaction.isButton()) await replyEphemeral(interaction, interactionMessages(interaction).unknownButton);
         return;
       }
       const request = await (found.handler.run as (i: Interaction, parsed: unknown, ctx: BotContext) => ReturnType<Handler['run']>)(interaction, found.parsed, ctx);
@@ -82,18 +87,19 @@ export async function onInteraction(interaction: Interaction, ctx: BotContext, c
     }
   } catch (error) {
     if (!interaction.isRepliable()) return ctx.log.error('interaction handler failed', { error, interaction: interaction.id });
+    const m = interactionMessages(interaction);
     if (error instanceof UserInputError) {
-      await new InteractionReply(interaction, ctx.log).userError(error.message).catch((e: unknown) => ctx.log.warn('could not tell the user', { error: e }));
+      await new InteractionReply(interaction, ctx.log).userError(userErrorText(error, m)).catch((e: unknown) => ctx.log.warn('could not tell the user', { error: e }));
       return;
     }
     ctx.log.error('interaction handler failed', { error, interaction: interaction.id });
-    await sorry(interaction).catch(() => {});
+    await sorry(interaction, m).catch(() => {});
   }
 }
 
-async function sorry(interaction: RepliableInteraction): Promise<void> {
-  if (interaction.deferred || interaction.replied) await interaction.followUp({ content: SOMETHING_WENT_WRONG, flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
-  else await replyEphemeral(interaction, SOMETHING_WENT_WRONG);
+async function sorry(interaction: RepliableInteraction, m: Messages): Promise<void> {
+  if (interaction.deferred || interaction.replied) await interaction.followUp({ content: m.somethingWentWrong, flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
+  else await replyEphemeral(interaction, m.somethingWentWrong);
 }
 
 export async function onReaction(type: 'reaction-add' | 'reaction-remove', reaction: ReactionEvent | null, ctx: BotContext, handlers: readonly Handler[]): Promise<void> {

@@ -1,10 +1,11 @@
 /**
  * The words people read for what the layers below report as codes (the queue's refusals and
- * errors), and the one way user text is put into a message: escaped, so names and prompts show
+ * errors, from the catalogue of i18n/), and the one way user text is put into a message: escaped, so names and prompts show
  * literally.
  */
 import { escapeMarkdown } from 'discord.js';
 import { JobTimeoutError, type Hold, type QueueError, type QueueLimits, type RejectReason } from '../queue/index.ts';
+import { en, type Messages } from './i18n/en.ts';
 import { sanitizeText } from './sanitize.ts';
 
 /** User text shown as it is (file names, labels, prompts): control and bidi characters removed, markdown escaped. */
@@ -28,36 +29,36 @@ export function quote(text: string): string {
 /** A Discord timestamp: each reader sees it in their own time zone (R: relative, f: date and time). */
 export const discordTime = (ms: number, style: 'R' | 'f') => `<t:${Math.floor(ms / 1000)}:${style}>`;
 
-/** Why the queue refused a job, for the person who asked. */
-export function rejectText(reason: RejectReason, limits: QueueLimits): string {
+/** Why the queue refused a job, for the person who asked (in their language). */
+export function rejectText(reason: RejectReason, limits: QueueLimits, m: Messages = en): string {
   switch (reason) {
     case 'user-limit':
-      return `You already have ${limits.perUser} job${limits.perUser === 1 ? '' : 's'} waiting or running. Wait for one to finish (or cancel one) and try again.`;
+      return m.reject.userLimit(limits.perUser);
     case 'global-limit':
-      return `The queue is full (${limits.global} jobs). Please try again in a few minutes.`;
+      return m.reject.globalLimit(limits.global);
     case 'closed':
-      return 'The bot is shutting down and is not taking new jobs. Please try again in a minute.';
+      return m.reject.closed;
   }
 }
 
 /** What a waiting job waits for besides its turn (the Redis queue: no live worker has its pack). */
-export function holdText(hold: Hold): string {
-  return `Waiting for a worker that has the pack ${plain(hold.pack)} — none is running right now.`;
+export function holdText(hold: Hold, m: Messages = en): string {
+  return m.status.hold(plain(hold.pack));
 }
 
 /** How the queue ended a job (cancel, timeout, shutdown), for the person who asked. */
-export function queueErrorText(error: QueueError): string {
+export function queueErrorText(error: QueueError, m: Messages = en): string {
   switch (error.code) {
     case 'cancelled':
-      return '✖️ Cancelled.';
+      return m.queueError.cancelled;
     case 'timeout':
-      return `⚠️ That took longer than ${error instanceof JobTimeoutError ? `${error.seconds} s` : 'its time limit'} and was stopped. Try fewer images or fewer steps.`;
+      return m.queueError.timeout(error instanceof JobTimeoutError ? error.seconds : null);
     case 'closed':
-      return '⚠️ The bot is shutting down and did not run this. Please try again in a minute.';
+      return m.queueError.closed;
     case 'postponed':
-      return '⚠️ The bot is shutting down for a moment. This job keeps its place and runs when the bot is back; the result will be posted in this channel.';
+      return m.queueError.postponed;
   }
 }
 
-export const MODEL_FAILED = '⚠️ The model failed on this one. Nothing else is affected; please try again.';
-export const SOMETHING_WENT_WRONG = 'Something went wrong on our side. Please try again.';
+export const MODEL_FAILED = en.modelFailed;
+export const SOMETHING_WENT_WRONG = en.somethingWentWrong;

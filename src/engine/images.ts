@@ -48,15 +48,16 @@ export interface DecodedImage extends RgbImage {
  * first frame. EXIF orientation is applied; alpha is dropped (as CLIP preprocessing does).
  */
 export async function decodeImage(input: Buffer | Uint8Array, limits: ImageLimits = DEFAULT_IMAGE_LIMITS, what = 'The image'): Promise<DecodedImage> {
-  if (input.length === 0) throw new UserInputError(`${what} is empty (0 bytes): attach a ${ACCEPTED_TEXT} file.`);
+  if (input.length === 0) throw new UserInputError(`${what} is empty (0 bytes): attach a ${ACCEPTED_TEXT} file.`, { code: 'image-empty', what });
   if (input.length > limits.maxBytes) {
-    throw new UserInputError(`${what} is too large (${mib(input.length)} MiB; at most ${mib(limits.maxBytes)} MiB).`);
+    throw new UserInputError(`${what} is too large (${mib(input.length)} MiB; at most ${mib(limits.maxBytes)} MiB).`, { code: 'image-bytes', mib: mib(input.length), maxMib: mib(limits.maxBytes), what });
   }
   const format = sniffFormat(input);
   if (!format) throw await notAccepted(input, what);
   const tooBig = (w: number, h: number) =>
     new UserInputError(
       `${what} is too big (${w}×${h}); the limit is ${limits.maxSide}×${limits.maxSide} and ${(limits.maxPixels / 1e6).toFixed(1)} megapixels: send a smaller image.`,
+      { code: 'image-pixels', width: w, height: h, maxSide: limits.maxSide, megapixels: (limits.maxPixels / 1e6).toFixed(1), what },
     );
   // Small plain PNGs (what CLIP mostly reads) decode faster in JavaScript; sharp does everything else.
   const small = format === 'png' ? decodeSmallPng(input) : undefined;
@@ -72,7 +73,7 @@ export async function decodeImage(input: Buffer | Uint8Array, limits: ImageLimit
     const w = meta?.width ?? 0;
     const h = meta?.pageHeight ?? meta?.height ?? 0;
     if (w * h > limits.maxPixels) throw tooBig(w, h);
-    throw new UserInputError(`${what} is corrupt or truncated: send the file again, or another ${ACCEPTED_TEXT} image.`);
+    throw new UserInputError(`${what} is corrupt or truncated: send the file again, or another ${ACCEPTED_TEXT} image.`, { code: 'image-corrupt', what });
   }
   const { width, height, channels } = raw.info;
   if (width > limits.maxSide || height > limits.maxSide) throw tooBig(width, height);
@@ -83,13 +84,13 @@ export async function decodeImage(input: Buffer | Uint8Array, limits: ImageLimit
 async function notAccepted(input: Buffer | Uint8Array, what: string): Promise<UserInputError> {
   const head = Buffer.from(input.subarray(0, 512)).toString('utf8').trimStart().toLowerCase();
   if (head.startsWith('<svg') || ((head.startsWith('<?xml') || head.startsWith('<!doctype svg')) && head.includes('<svg'))) {
-    return new UserInputError(`${what} is an SVG, which is not accepted: send a ${ACCEPTED_TEXT} image.`);
+    return new UserInputError(`${what} is an SVG, which is not accepted: send a ${ACCEPTED_TEXT} image.`, { code: 'image-svg', what });
   }
   const meta = await sharp(input, { limitInputPixels: false }).metadata().catch(() => undefined);
   if (meta?.format) {
-    return new UserInputError(`${what} is a ${meta.format.toUpperCase()} file, which is not accepted: send a ${ACCEPTED_TEXT} image.`);
+    return new UserInputError(`${what} is a ${meta.format.toUpperCase()} file, which is not accepted: send a ${ACCEPTED_TEXT} image.`, { code: 'image-format', format: meta.format.toUpperCase(), what });
   }
-  return new UserInputError(`${what} is not a readable image: send a ${ACCEPTED_TEXT} file.`);
+  return new UserInputError(`${what} is not a readable image: send a ${ACCEPTED_TEXT} file.`, { code: 'image-unreadable', what });
 }
 
 function mib(bytes: number): string {

@@ -33,6 +33,7 @@ import {
 import { l2normalize, slerp } from './vectors.ts';
 
 export { UserInputError, PackError, UnsupportedError } from './errors.ts';
+export type { UserInputCode, UserInputDetail } from './errors.ts';
 export type { BlendResult, GenerateOptions, Generation, ImageInput, Progress, SamplingDefaults } from './requests.ts';
 export type { PackInfo } from './pack.ts';
 export { readPackSummary, type PackSummary } from './pack-files.ts';
@@ -245,7 +246,7 @@ export class Engine {
     const text = validatePrompt(prompt);
     const tokens = this.clip.tokenCount(text);
     if (tokens > this.pack.contextLength) {
-      throw new UserInputError(`The prompt is too long (${tokens} tokens; this model reads at most ${this.pack.contextLength}): shorten it.`);
+      throw new UserInputError(`The prompt is too long (${tokens} tokens; this model reads at most ${this.pack.contextLength}): shorten it.`, { code: 'prompt-tokens', tokens, max: this.pack.contextLength });
     }
     return text;
   }

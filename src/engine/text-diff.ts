@@ -20,7 +20,7 @@ export function textDiffEmbedding(image: Float32Array, fromText: Float32Array, t
   const d = new Float32Array(towardText.length);
   for (let i = 0; i < d.length; i++) d[i] = towardText[i]! - fromText[i]!;
   const direction = l2normalize(d);
-  if (direction.every((v) => v === 0)) throw new UserInputError('The two texts mean the same to the model: give a target that differs from what the image shows.');
+  if (direction.every((v) => v === 0)) throw new UserInputError('The two texts mean the same to the model: give a target that differs from what the image shows.', { code: 'texts-same' });
   return slerp(l2normalize(image), direction, 1 - theta);
 }
 
@@ -33,7 +33,7 @@ export function validateStrength(s: unknown): number {
 function checkText(engine: Engine, text: string, what: string): string {
   const t = validatePrompt(text, what);
   const tokens = engine.clip.tokenCount(t);
-  if (tokens > engine.pack.contextLength) throw new UserInputError(`${what}: too long (${tokens} tokens; this model reads at most ${engine.pack.contextLength}): shorten it.`);
+  if (tokens > engine.pack.contextLength) throw new UserInputError(`${what}: too long (${tokens} tokens; this model reads at most ${engine.pack.contextLength}): shorten it.`, { code: 'prompt-tokens', tokens, max: engine.pack.contextLength, what });
   return t;
 }
 
@@ -57,7 +57,7 @@ export async function varyToward(engine: Engine, image: ImageInput, toward: stri
   const strength = validateStrength(opts.strength ?? DEFAULT_TEXT_DIFF_STRENGTH);
   let from = opts.from ? checkText(engine, opts.from, 'The "from" text') : null;
   if (from === null) {
-    if (image instanceof Float32Array) throw new UserInputError('Say what the image shows now ("from"): I only have its embedding, not the picture to caption.');
+    if (image instanceof Float32Array) throw new UserInputError('Say what the image shows now ("from"): I only have its embedding, not the picture to caption.', { code: 'from-needed' });
     from = (await engine.describe(image, { top: 1 }))[0]!.caption;
   }
   const [zi] = image instanceof Float32Array ? [l2normalize(image)] : await engine.embedImages([image]);

@@ -2,7 +2,7 @@
  * Validation of user input that is not pixels: prompts, labels, numbers. Each failure is a
  * UserInputError whose message says what to change.
  */
-import { UserInputError } from './errors.ts';
+import { UserInputError, type UserInputDetail } from './errors.ts';
 import { MAX_SEED } from './rng.ts';
 
 export const MAX_PROMPT_CHARS = 300;
@@ -13,20 +13,20 @@ export const DEFAULT_MAX_LABELS = 20;
 
 /** `what` names the text in the messages when it is not a prompt (a battle's theme). */
 export function validatePrompt(prompt: unknown, what?: string): string {
-  const say = (message: string) => new UserInputError(what ? `${what}: ${message}` : message);
+  const say = (message: string, detail: UserInputDetail) => new UserInputError(what ? `${what}: ${message}` : message, what ? { ...detail, what } : detail);
   if (typeof prompt !== 'string' || prompt.trim() === '') {
-    throw say('The prompt is empty: describe the picture, e.g. "a big red star on a blue background".');
+    throw say('The prompt is empty: describe the picture, e.g. "a big red star on a blue background".', { code: 'prompt-empty' });
   }
   const p = prompt.trim().replace(/\s+/g, ' ');
   if (p.length > MAX_PROMPT_CHARS) {
-    throw say(`The prompt is too long (${p.length} characters; at most ${MAX_PROMPT_CHARS}): shorten it.`);
+    throw say(`The prompt is too long (${p.length} characters; at most ${MAX_PROMPT_CHARS}): shorten it.`, { code: 'prompt-chars', length: p.length, max: MAX_PROMPT_CHARS });
   }
   return p;
 }
 
 /** A template around each label must hold `{}` where the label goes; null (none) is fine. */
 export function validateTemplate<T extends string | null | undefined>(template: T): T {
-  if (typeof template === 'string' && !template.includes('{}')) throw new UserInputError('The template must contain {} where the label goes, e.g. "a photo of {}".');
+  if (typeof template === 'string' && !template.includes('{}')) throw new UserInputError('The template must contain {} where the label goes, e.g. "a photo of {}".', { code: 'template-braces' });
   return template;
 }
 
@@ -37,15 +37,15 @@ export function validateTemplate<T extends string | null | undefined>(template: 
 export function parseLabels(input: string | readonly string[], cap: number): string[] {
   const labels = (typeof input === 'string' ? input.split(',') : [...input]).map((l) => l.trim().replace(/\s+/g, ' ')).filter((l) => l !== '');
   if (labels.length < 2) {
-    throw new UserInputError(`Give at least 2 labels, separated by commas (got ${labels.length}), e.g. "cat, dog".`);
+    throw new UserInputError(`Give at least 2 labels, separated by commas (got ${labels.length}), e.g. "cat, dog".`, { code: 'labels-few', count: labels.length });
   }
-  if (labels.length > cap) throw new UserInputError(`Too many labels: ${labels.length} (at most ${cap}).`);
+  if (labels.length > cap) throw new UserInputError(`Too many labels: ${labels.length} (at most ${cap}).`, { code: 'labels-many', count: labels.length, max: cap });
   const seen = new Map<string, string>();
   for (const l of labels) {
-    if (l.length > MAX_LABEL_CHARS) throw new UserInputError(`The label "${l.slice(0, 30)}…" is too long (at most ${MAX_LABEL_CHARS} characters).`);
+    if (l.length > MAX_LABEL_CHARS) throw new UserInputError(`The label "${l.slice(0, 30)}…" is too long (at most ${MAX_LABEL_CHARS} characters).`, { code: 'label-long', label: l.slice(0, 30), max: MAX_LABEL_CHARS });
     const key = l.toLowerCase();
     const prev = seen.get(key);
-    if (prev !== undefined) throw new UserInputError(`Duplicate label "${l}": give each label once.`);
+    if (prev !== undefined) throw new UserInputError(`Duplicate label "${l}": give each label once.`, { code: 'label-duplicate', label: l });
     seen.set(key, l);
   }
   return labels;

@@ -35,6 +35,11 @@ export function unknownWordsFor(engine: Engine, prompt: string): string[] {
 export function checkPromptTokens(engine: Engine, prompt: string, what = 'The prompt'): void {
   const tokens = engine.clip.tokenCount(prompt);
   if (tokens > engine.pack.contextLength) {
-    throw new UserInputError(`${what} is too long (${tokens} tokens; this model reads at most ${engine.pack.contextLength}): shorten it.`);
+    throw new UserInputError(`${what} is too long (${tokens} tokens; this model reads at most ${engine.pack.contextLength}): shorten it.`, {
+      code: 'prompt-tokens',
+      tokens,
+      max: engine.pack.contextLength,
+      ...(what === 'The prompt' ? {} : { what }),
+    });
   }
 }

@@ -14,6 +14,7 @@ import {
   ComponentType,
   GatewayDispatchEvents,
   InteractionType,
+  type Locale,
   type APIApplicationCommand,
   type APIAttachment,
   type APIMessage,
@@ -208,6 +209,21 @@ export class LocalDiscord extends EventEmitter {
 
   addUser(username: string): APIUser {
     return this.world.addUser(username);
+  }
+
+  /** The language a user's Discord client runs in (en-US unless set): their interactions carry it as `locale`. */
+  setLocale(user: APIUser, locale: Locale): void {
+    this.world.locales.set(user.id, locale);
+    this.emit('change');
+  }
+
+  /** A server's preferred locale (interactions carry it as `guild_locale`); the bot is told with GUILD_UPDATE, as by Discord. */
+  setGuildLocale(locale: Locale, guildId: string = this.guildId): void {
+    const guild = this.world.guild(guildId);
+    guild.preferredLocale = locale;
+    const { channels: _c, members: _m, threads: _t, presences: _p, voice_states: _v, stage_instances: _s, guild_scheduled_events: _e, soundboard_sounds: _b, joined_at: _j, large: _l, unavailable: _u, member_count: _n, ...update } = this.world.guildCreatePayload(guild.id);
+    this.gateway.dispatch(GatewayDispatchEvents.GuildUpdate, update as never, { guildId: guild.id });
+    this.emit('change');
   }
 
   /**

@@ -303,8 +303,8 @@ export function renderMessage(record: MessageRecord, viewerId: string): APIMessa
 }
 
 /** The buttons of a message, row by row. */
-export function buttons(message: APIMessage): { custom_id?: string; label?: string; disabled?: boolean }[] {
+export function buttons(message: APIMessage): { custom_id?: string; label?: string; emoji?: { name?: string }; disabled?: boolean }[] {
   return (message.components ?? []).flatMap((row) =>
-    'components' in row ? (row.components as { type: number; custom_id?: string; label?: string; disabled?: boolean }[]).filter((c) => c.type === ComponentType.Button) : [],
+    'components' in row ? (row.components as { type: number; custom_id?: string; label?: string; emoji?: { name?: string }; disabled?: boolean }[]).filter((c) => c.type === ComponentType.Button) : [],
   );
 }

@@ -45,6 +45,8 @@ export interface GuildRecord {
   channelIds: string[];
   memberIds: Set<string>;
   createdAt: number;
+  /** The server's preferred locale (Server Settings → Community → Overview); interactions carry it as guild_locale. */
+  preferredLocale: Locale;
 }
 
 /** What a message really pinged, computed from its content and its allowed_mentions. */
@@ -74,6 +76,8 @@ export class World {
   readonly messages = new Map<string, MessageRecord>();
   readonly files = new Map<string, StoredFile>();
   readonly commands = new Map<string, APIApplicationCommand>();
+  /** Each user's client language (Discord's User Settings → Language), sent as an interaction's `locale`; en-US unless set. */
+  readonly locales = new Map<string, Locale>();
   readonly bot: APIUser;
   readonly applicationId: string;
 
@@ -95,6 +99,11 @@ export class World {
     this.users.set(user.id, user);
     for (const guild of this.guilds.values()) guild.memberIds.add(user.id);
     return user;
+  }
+
+  /** The language a user's client runs in. */
+  localeOf(userId: string): Locale {
+    return this.locales.get(userId) ?? Locale.EnglishUS;
   }
 
   addGuild(name: string, ownerId: string, id: string = this.ids.next()): GuildRecord {
@@ -128,6 +137,7 @@ export class World {
       channelIds: [],
       memberIds: new Set(this.users.keys()),
       createdAt: this.now(),
+      preferredLocale: Locale.EnglishUS,
     };
     this.guilds.set(id, guild);
     return guild;
@@ -229,7 +239,7 @@ export class World {
       description: null,
       banner: null,
       premium_tier: GuildPremiumTier.None,
-      preferred_locale: Locale.EnglishUS,
+      preferred_locale: guild.preferredLocale,
       public_updates_channel_id: null,
       nsfw_level: GuildNSFWLevel.Default,
       premium_progress_bar_enabled: false,

@@ -19,6 +19,8 @@ export interface Battle {
   createdAt: number;
   endsAt: number;
   state: BattleState;
+  /** The language it was started in ('en', 'fr'; null: started before there were languages). */
+  locale: string | null;
 }
 
 export interface Entry {
@@ -62,6 +64,7 @@ type BattleRow = {
   created_at: number;
   ends_at: number;
   state: BattleState;
+  locale: string | null;
 };
 type EntryRow = { id: number; battle_id: number; user_id: string; prompt: string; message_id: string | null; judge: number | null; created_at: number };
 
@@ -76,6 +79,7 @@ const battleOf = (r: BattleRow): Battle => ({
   createdAt: r.created_at,
   endsAt: r.ends_at,
   state: r.state,
+  locale: r.locale,
 });
 const entryOf = (r: EntryRow): Entry => ({
   id: r.id,
@@ -105,13 +109,13 @@ export class BattleStore {
   }
 
   /** Starts a battle, or null when the channel already has an open one. */
-  start(b: { guildId: string | null; channelId: string; starterId: string; theme: string; maxEntries: number | null; endsAt: number }): Battle | null {
+  start(b: { guildId: string | null; channelId: string; starterId: string; theme: string; maxEntries: number | null; endsAt: number; locale?: string }): Battle | null {
     return this.#db
       .transaction(() => {
         if (this.openIn(b.channelId)) return null;
         const info = this.#db
-          .prepare(`INSERT INTO battles (guild_id, channel_id, starter_id, theme, max_entries, created_at, ends_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, 'open')`)
-          .run(b.guildId, b.channelId, b.starterId, b.theme, b.maxEntries, this.#now(), b.endsAt);
+          .prepare(`INSERT INTO battles (guild_id, channel_id, starter_id, theme, max_entries, created_at, ends_at, state, locale) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?)`)
+          .run(b.guildId, b.channelId, b.starterId, b.theme, b.maxEntries, this.#now(), b.endsAt, b.locale ?? null);
         return this.get(Number(info.lastInsertRowid));
       })
       .immediate();
@@ -202,7 +206,12 @@ export class BattleStore {
       .immediate();
   }
 
-  /** Takes back a vote for this entry (a removed 👍); false when the vote was not there (or the battle is over). */
+  /** The votes an entry has now (what its 👍 button shows). */
+  entryVotes(entryId: number): number {
+    return (this.#db.prepare('SELECT COUNT(*) AS n FROM votes WHERE entry_id = ?').get(entryId) as { n: number }).n;
+  }
+
+  /** Takes back a vote for this entry (its 👍 button clicked again); false when the vote was not there (or the battle is over). */
   unvote(entryId: number, voterId: string): boolean {
     return this.#db
       .transaction(() => {

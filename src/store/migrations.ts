@@ -110,4 +110,8 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX deliveries_pending ON deliveries (id) WHERE state = 'pending';
   `,
+  // 4: the language a battle was started in (its card's), for its results (null: a battle from before languages).
+  `
+  ALTER TABLE battles ADD COLUMN locale TEXT;
+  `,
 ];

@@ -1,7 +1,7 @@
 /**
  * `npm start` with no DISCORD_TOKEN, as a newcomer runs it: the real bot on the bundled pack joins
  * the sandbox's local Discord, and a person in Chromium runs /imagine, clicks V1, runs /classify and /describe
- * with an uploaded image. Saves a screenshot (docs/sandbox.png, the README's picture, when
+ * with an uploaded image, then switches the user's Discord language to French and runs /imaginer. Saves a screenshot (docs/sandbox.png, the README's picture, when
  * UPDATE_SCREENSHOT=1; test-results/sandbox.png otherwise).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -138,5 +138,26 @@ describe.skipIf(!haveChromium)('npm start without a token: the sandbox with the 
     expect(lines).toHaveLength(3);
     expect(lines.every((l, i) => l.startsWith(`${i + 1}. `) && / — [\d.]+ %$/.test(l))).toBe(true);
     await imageLoaded(result.locator('.embed img.e-image'));
+  });
+
+  it('in French: the language switch shows the commands’ French names, and the bot answers in French', async () => {
+    await page.selectOption('#language', 'fr');
+    await page.fill('#command-input', '/ima');
+    const choice = page.locator('#command-menu [data-command="imagine"]');
+    await choice.locator('b', { hasText: '/imaginer' }).waitFor(WAIT);
+    expect(await choice.locator('.d').innerText()).toContain('Dessiner');
+    await choice.click();
+    expect(await page.inputValue('#command-input')).toBe('/imaginer ');
+    expect(await page.locator('label[for="opt-prompt"]').innerText()).toContain('texte');
+    await page.fill('[data-option="prompt"]', 'a small green circle');
+    await page.fill('[data-option="count"]', '1');
+    await page.click('#send');
+    const result = page.locator('article.message', { has: page.locator('button[data-custom-id="gen:v:1"]') }).filter({ hasText: 'pour une nouvelle graine' });
+    await imageLoaded(result.locator('.attachment img').first());
+    expect(await result.locator('.body > .content').innerText()).toMatch(/graine \d+ · V1 ou réagissez 🔁 pour des variations/);
+    await page.selectOption('#language', 'en-US');
+    await page.fill('#command-input', '/ima');
+    await page.locator('#command-menu [data-command="imagine"] b', { hasText: /^\/imagine$/ }).waitFor(WAIT);
+    await page.fill('#command-input', '');
   });
 });

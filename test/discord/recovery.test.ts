@@ -40,6 +40,14 @@ describe('recoverJobs', () => {
     expect(ctx.store.sqlite.prepare('SELECT COUNT(*) FROM jobs').pluck().get()).toBe(2);
   });
 
+  it('a job keeps its requester’s language across the restart: its statuses and result in French', async () => {
+    const { ctx, replies, replyFor, journal } = recovering();
+    journal({ kind: 'imagine', userId: 'pat', locale: 'fr', prompt: 'a gray heart', n: 1, headline: '**a gray heart**', label: 'imaginer : a gray heart' }, 1);
+    recoverJobs(ctx, replyFor);
+    await settle(ctx);
+    expect(replies[0]!.shown.map((s) => s.payload.content.split('\n')[1])).toEqual(['🎨 Repris après un redémarrage…', 'graine 7 · V1 ou réagissez 🔁 pour des variations, 🎲 pour une nouvelle graine']);
+  });
+
   it('reads the rows an older version journalled ({ type: "generation", job } and { type: "battle-entry", entry })', async () => {
     const { ctx, ran, replyFor, journal } = recovering();
     const battle = ctx.store.battles.start({ guildId: 'g', channelId: 'c', starterId: 's', theme: 'a red star', maxEntries: null, endsAt: Date.now() + 60_000 })!;

@@ -14,7 +14,7 @@ const h = useDurableHarness();
 const isEntryOf = (user: APIUser) => (m: APIMessage) => m.content.includes(`Entry by <@${user.id}>`) && m.attachments.some((a) => /^entry-\d+\.png$/.test(a.filename));
 
 describe('/battle', () => {
-  it('a full battle: three entries, votes by 👍 and button (self-vote refused, a vote moved, one taken back), close, ranking, leaderboard', async () => {
+  it('a full battle: three entries, votes by 👍 and button as one count (self-vote refused, a vote moved, one taken back), close, ranking, leaderboard', async () => {
     const { store } = await h.boot('full.db');
     const [host, ann, bob, cat] = ['host', 'ann', 'bob', 'cat'].map((n) => h.discord.addUser(n)) as [APIUser, APIUser, APIUser, APIUser];
 
@@ -29,9 +29,9 @@ describe('/battle', () => {
     h.discord.slash(cat, 'battle enter', { prompt: 'a small red star' });
     const [annEntry, bobEntry, catEntry] = await Promise.all([ann, bob, cat].map((u) => h.discord.waitForMessage(isEntryOf(u))));
     for (const entry of [annEntry!, bobEntry!, catEntry!]) {
-      expect(buttons(entry).map((b) => b.label)).toEqual(['Vote']);
+      // One count people see: the number on the entry's 👍 button (the bot adds no 👍 reaction of its own).
+      expect(buttons(entry).map((b) => [b.emoji?.name, b.label])).toEqual([['👍', '0']]);
       expect(entry.content).toMatch(/CLIP judge -?\d\.\d{3}/);
-      await h.discord.waitUntil(() => (h.discord.messageById(entry.id).reactions.has('👍') ? true : null), 30_000, 'the 👍 reaction');
     }
     expect((await h.discord.slash(ann, 'battle enter', { prompt: 'another star' }).waitForEphemeral()).content).toContain('already have an entry');
 
@@ -40,27 +40,34 @@ describe('/battle', () => {
     const battleId = store.battles.entryByMessage(annEntry!.id)!.battleId;
     const voteOf = (user: APIUser) => store.battles.voteOf(battleId, user.id);
     const until = (check: () => boolean, what: string) => h.discord.waitUntil(() => (check() ? true : null), 30_000, what);
+    const thumbs = (entry: APIMessage) => h.discord.messageById(entry.id).reactions.get('👍') ?? [];
+    const shown = (entry: APIMessage) => buttons(h.discord.messageById(entry.id).message)[0]!.label;
+    /** What people see on each entry (the button's number, and no 👍 left beside it) is what the store counts. */
+    const agree = () => [annEntry!, bobEntry!, catEntry!].every((e) => shown(e) === String(store.battles.entryVotes(entryId(e))) && thumbs(e).length === 0);
 
     // Self-votes are refused, by button and by 👍 (the bot takes the 👍 off again).
     expect((await h.discord.click(ann, annEntry!, voteId(annEntry!)).waitForEphemeral()).content).toContain('cannot vote for your own entry');
     h.discord.react(bob, bobEntry!, '👍');
-    await until(() => !h.discord.messageById(bobEntry!.id).reactions.get('👍')!.includes(bob.id), 'the self-vote 👍 to be removed');
+    await until(() => !thumbs(bobEntry!).includes(bob.id), 'the self-vote 👍 to be removed');
     expect(voteOf(bob)).toBeNull();
 
+    // A 👍 is a vote: counted on the button, then taken off.
     h.discord.react(ann, bobEntry!, '👍');
-    await until(() => voteOf(ann) === entryId(bobEntry!), "ann's vote");
+    await until(() => voteOf(ann) === entryId(bobEntry!) && shown(bobEntry!) === '1' && thumbs(bobEntry!).length === 0, "ann's 👍 to count on the button");
     expect((await h.discord.click(bob, catEntry!, voteId(catEntry!)).waitForEphemeral()).content).toContain(`You voted for <@${cat.id}>'s entry`);
-    // cat votes for ann by 👍, then moves the vote to bob with the button: the 👍 on ann's entry goes.
+    await until(() => shown(catEntry!) === '1', "bob's vote on cat's button");
+    // cat votes for ann by 👍, then moves the vote to bob with the button: ann's count goes down, bob's up.
     h.discord.react(cat, annEntry!, '👍');
-    await until(() => voteOf(cat) === entryId(annEntry!), "cat's first vote");
+    await until(() => voteOf(cat) === entryId(annEntry!) && shown(annEntry!) === '1', "cat's first vote");
     expect((await h.discord.click(cat, bobEntry!, voteId(bobEntry!)).waitForEphemeral()).content).toContain('Your vote moved');
-    await until(() => !h.discord.messageById(annEntry!.id).reactions.get('👍')!.includes(cat.id), "cat's 👍 to move");
+    await until(() => shown(annEntry!) === '0' && shown(bobEntry!) === '2', "cat's vote to move");
     expect(voteOf(cat)).toBe(entryId(bobEntry!));
-    // The host votes for ann, then takes the 👍 back.
+    // The host votes for ann by 👍, then takes the vote back by clicking ann's button.
     h.discord.react(host, annEntry!, '👍');
-    await until(() => voteOf(host) === entryId(annEntry!), "the host's vote");
-    h.discord.unreact(host, annEntry!, '👍');
-    await until(() => voteOf(host) === null, "the host's vote to be taken back");
+    await until(() => voteOf(host) === entryId(annEntry!) && shown(annEntry!) === '1', "the host's vote");
+    expect((await h.discord.click(host, annEntry!, voteId(annEntry!)).waitForEphemeral()).content).toContain(`Your vote for <@${ann.id}>'s entry is taken back`);
+    await until(() => voteOf(host) === null && shown(annEntry!) === '0', "the host's vote to be taken back");
+    await until(agree, 'the counts shown to equal the votes');
 
     const status = await h.discord.slash(cat, 'battle status').waitForEphemeral();
     expect(status.content).toContain('3 entries');
@@ -71,14 +78,15 @@ describe('/battle', () => {
     const results = await h.discord.waitForMessage((m) => m.content.includes('**Results**'));
     expect((await ended.waitForEphemeral()).content).toContain('results are posted');
     const lines = results.content.split('\n');
-    expect(lines[1]).toMatch(new RegExp(`^🥇 <@${bob.id}> — 2 votes · judge -?\\d\\.\\d{3} · \\+3 points`));
+    expect(lines[1]).toMatch(new RegExp(`^🥇 <@${bob.id}> — 2 votes · judge -?\\d\\.\\d{3,6} · \\+3 points`));
     expect(lines[2]).toMatch(new RegExp(`^🥈 <@${cat.id}> — 1 vote · judge .* · \\+2 points`));
     expect(lines[3]).toMatch(new RegExp(`^🥉 <@${ann.id}> — 0 votes · judge .* · \\+1 point · `));
     expect(await decodePng(results, /^podium\.png$/)).toEqual({ width: 448, height: 248 });
     expect(store.battles.get(battleId)?.state).toBe('announced');
 
-    // Closed: every Vote button is greyed out (the local Discord, like Discord, refuses a click on it).
-    await h.discord.waitUntil(() => ([bobEntry!, catEntry!, annEntry!].every((e) => buttons(h.discord.messageById(e.id).message).every((b) => b.disabled)) ? true : null), 30_000, 'the Vote buttons to be disabled');
+    // Closed: every 👍 button is greyed out with its final count (the local Discord, like Discord, refuses a click on it).
+    await h.discord.waitUntil(() => ([bobEntry!, catEntry!, annEntry!].every((e) => buttons(h.discord.messageById(e.id).message).every((b) => b.disabled)) ? true : null), 30_000, 'the vote buttons to be disabled');
+    expect([bobEntry!, catEntry!, annEntry!].map(shown)).toEqual(['2', '1', '0']);
     expect(() => h.discord.click(ann, catEntry!, voteId(catEntry!))).toThrow(/disabled/);
     const board = await h.discord.slash(ann, 'battle leaderboard').waitForMessage();
     expect(board.content.split('\n').slice(1)).toEqual([
@@ -97,7 +105,7 @@ describe('/battle', () => {
     await h.discord.slash(host, 'battle start', { theme: 'a green circle', minutes: 1 }, { channelId }).waitForMessage();
     h.discord.slash(dee, 'battle enter', { prompt: 'a big green circle' }, { channelId });
     const entry = await h.discord.waitForMessage(isEntryOf(dee));
-    await h.discord.waitUntil(() => (h.discord.messageById(entry.id).reactions.has('👍') ? true : null), 30_000, 'the 👍 reaction');
+    await h.discord.waitUntil(() => (buttons(h.discord.messageById(entry.id).message).length ? true : null), 30_000, 'the entry with its button');
     await h.shutdown();
     expect(h.discord.channelMessages(channelId).some((m) => m.content.includes('**Results**'))).toBe(false);
 

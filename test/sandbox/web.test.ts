@@ -73,4 +73,25 @@ describe('the sandbox server', () => {
     expect((await post('/api/post', { user: alice, content: 'hello' })).status).toBe(200);
     expect(sandbox.discord.channelMessages().map((m) => [m.author.username, m.content])).toEqual([['alice', 'hello']]);
   });
+
+  it('switches a simulated user’s Discord language: their interactions carry it, the state names the commands’ localizations', async () => {
+    sandbox = await startSandbox({ port: 0 });
+    const env = sandbox.botEnv;
+    const say = new SlashCommandBuilder().setName('say').setNameLocalization('fr', 'dire').setDescription('d').setDescriptionLocalization('fr', 'dire quelque chose');
+    say.addStringOption((o) => o.setName('text').setNameLocalization('fr', 'texte').setDescription('t').setRequired(true));
+    await new REST({ api: env.DISCORD_REST_URL! }).setToken(env.DISCORD_TOKEN!).put(Routes.applicationGuildCommands(env.DISCORD_APPLICATION_ID!, env.DISCORD_GUILD_ID!), { body: [say.toJSON()] });
+    const bob = sandbox.users[1]!;
+    const stateOf = async (user: string) => (await (await fetch(`${sandbox!.url}/api/state?user=${user}`)).json()) as { locale: string; languages: { locale: string }[]; commands: Record<string, unknown>[] };
+    expect((await stateOf(bob.id)).locale).toBe('en-US');
+    expect(await post('/api/locale', { user: bob.id, locale: 'de' })).toEqual({ status: 400, json: { error: 'no language "de" (en-US or fr)' } });
+    expect(await post('/api/locale', { user: bob.id, locale: 'fr' })).toEqual({ status: 200, json: { ok: true } });
+    const state = await stateOf(bob.id);
+    expect(state.locale).toBe('fr');
+    expect(state.languages.map((l) => l.locale)).toEqual(['en-US', 'fr']);
+    expect(state.commands[0]).toMatchObject({ name: 'say', name_localizations: { fr: 'dire' }, description_localizations: { fr: 'dire quelque chose' }, options: [{ name: 'text', name_localizations: { fr: 'texte' } }] });
+    expect((await stateOf(sandbox.users[0]!.id)).locale).toBe('en-US');
+    const sent = await post('/api/command', { user: bob.id, command: 'say', options: { text: 'salut' } });
+    const record = sandbox.discord.interactions.get(String(sent.json.interaction))!;
+    expect(record.payload).toMatchObject({ locale: 'fr', guild_locale: 'en-US' });
+  });
 });

@@ -5,7 +5,7 @@
  * jobs run on it and are posted once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { APIMessage } from 'discord-api-types/v10';
+import { Locale, type APIMessage } from 'discord-api-types/v10';
 import { deployCommands } from '../../src/discord/deploy.ts';
 import { LocalDiscordDriver, shardOf } from '../../src/sandbox/index.ts';
 import { Store } from '../../src/store/index.ts';
@@ -14,6 +14,7 @@ import { startRedisBot, WorkerProcess } from './cluster.ts';
 import { hasRedis, RedisServer } from './redis-server.ts';
 
 const WAITING = 'Waiting for a worker that has the pack shapes-v1 — none is running right now.';
+const WAITING_FR = 'En attente d’un worker qui a le pack shapes-v1 : aucun ne tourne en ce moment.';
 
 describe.skipIf(!hasRedis)('a job for a pack no worker has', () => {
   let redis: RedisServer;
@@ -50,6 +51,9 @@ describe.skipIf(!hasRedis)('a job for a pack no worker has', () => {
     expect(bot.logs.filter((l) => l['msg'] === 'no live worker has the pack: jobs wait for one')).toHaveLength(1);
     // The two arrive on two shards, in either order.
     expect((await discord.slash(ben, 'queue', {}, { channelId: second.channelId }).waitForEphemeral()).content).toMatch(new RegExp(`• imagine: a small green heart: position [12]\\. ${WAITING}`));
+    // Ben switches his Discord to French: /queue answers in it, the hold too (his job's status keeps the language he asked in).
+    discord.setLocale(ben, Locale.French);
+    expect((await discord.slash(ben, 'queue', {}, { channelId: second.channelId }).waitForEphemeral()).content).toMatch(new RegExp(`• imagine: a small green heart — position [12]\\. ${WAITING_FR}`));
 
     worker = await WorkerProcess.start('w1', redis.url);
     const [a, b] = await Promise.all([here.waitForMessage(hasResult, 120_000), there.waitForMessage(hasResult, 120_000)]);

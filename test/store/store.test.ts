@@ -123,7 +123,7 @@ describe('battles', () => {
     expect(store.battles.reserveEntry(other.id, 'dan', 'x')).toEqual({ ok: false, reason: 'closed' });
   });
 
-  it('one vote per user per battle: a new vote moves it, no self-votes, a removed 👍 takes it back', () => {
+  it('one vote per user per battle: a new vote moves it, no self-votes, unvote (the 👍 button clicked again) takes it back', () => {
     const battle = startBattle()!;
     const ann = enter(battle.id, 'ann', 0.1);
     const bob = enter(battle.id, 'bob', 0.2);
@@ -136,6 +136,7 @@ describe('battles', () => {
       ['bob', 1],
       ['ann', 0],
     ]);
+    expect([store.battles.entryVotes(bob), store.battles.entryVotes(ann)]).toEqual([1, 0]);
     expect(store.battles.unvote(ann, 'zed')).toBe(false); // the vote is on bob's entry now
     expect(store.battles.unvote(bob, 'zed')).toBe(true);
     expect(store.battles.voteOf(battle.id, 'zed')).toBeNull();

@@ -2,8 +2,8 @@
 import { ButtonBuilder, ButtonStyle } from 'discord.js';
 import { UserInputError } from '../../engine/index.ts';
 import type { ButtonHandler } from '../handler.ts';
-import { againOf } from '../request.ts';
-import { NO_DATA } from './variations.ts';
+import { interactionMessages } from '../i18n/index.ts';
+import { againOf, requesterOf } from '../request.ts';
 
 export const customId = () => 'gen:again';
 
@@ -16,7 +16,7 @@ export const again: ButtonHandler<true> = {
   parse: (interaction) => (interaction.customId === customId() ? true : null),
   async run(interaction, _parsed, ctx) {
     const stored = ctx.store.generations.get(interaction.message.id);
-    if (!stored) throw new UserInputError(NO_DATA);
-    return againOf(stored, interaction.user.id);
+    if (!stored) throw new UserInputError(interactionMessages(interaction).noData);
+    return againOf(stored, requesterOf(interaction));
   },
 };

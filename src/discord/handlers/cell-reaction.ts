@@ -26,6 +26,6 @@ export const cellReaction: ReactionHandler<string> = {
     const cell = cellForReaction(emoji, stored.embeddings.length);
     if (cell === null) return;
     ctx.log.info('reaction', { emoji, user: reaction.userId, message: reaction.messageId });
-    return variationsOf(stored, cell, reaction.userId);
+    return variationsOf(stored, cell, { userId: reaction.userId, locale: reaction.locale ?? 'en' });
   },
 };

@@ -4,10 +4,9 @@ import { again } from './again.ts';
 import { cancel } from './cancel.ts';
 import { cellReaction } from './cell-reaction.ts';
 import { classifyLabels } from './classify-labels.ts';
-import { unvoteReaction } from './unvote-reaction.ts';
 import { upscale } from './upscale.ts';
 import { variations } from './variations.ts';
 import { vote } from './vote.ts';
 import { voteReaction } from './vote-reaction.ts';
 
-export const HANDLERS: readonly Handler[] = [variations, upscale, again, cancel, vote, classifyLabels, cellReaction, voteReaction, unvoteReaction];
+export const HANDLERS: readonly Handler[] = [variations, upscale, again, cancel, vote, classifyLabels, cellReaction, voteReaction];

@@ -7,13 +7,13 @@ import { gridCellPng, UserInputError } from '../../engine/index.ts';
 import type { StoredGeneration } from '../../store/index.ts';
 import type { BotContext } from '../context.ts';
 import type { ButtonHandler } from '../handler.ts';
+import { interactionMessages, type Messages } from '../i18n/index.ts';
 import { NO_PINGS } from '../replies.ts';
 import { quote } from '../texts.ts';
 import { imageUpload } from '../uploads.ts';
 import * as again from './again.ts';
 import { reactionsFor } from './cell-reaction.ts';
 import * as variations from './variations.ts';
-import { NO_DATA } from './variations.ts';
 
 /** The button of cell `cell` (0-based): `gen:u:1` … `gen:u:4`. */
 export const customId = (cell: number) => `gen:u:${cell + 1}`;
@@ -28,12 +28,12 @@ export function upscaleRow(cells: number): ActionRowBuilder<ButtonBuilder> | nul
   return new ActionRowBuilder<ButtonBuilder>().addComponents(Array.from({ length: cells }, (_, i) => button(i)));
 }
 
-function headlineOf(stored: StoredGeneration, cell: number): string {
-  const what = stored.prompt ? quote(stored.prompt) : stored.kind === 'blend' ? 'A blend' : 'Variations';
-  return `${what} · image ${cell + 1}`;
+function headlineOf(stored: StoredGeneration, cell: number, m: Messages): string {
+  const what = stored.prompt ? quote(stored.prompt) : stored.kind === 'blend' ? m.aBlend : m.variations;
+  return `${what} · ${m.imageN(cell + 1)}`;
 }
 
-async function postCell(interaction: ButtonInteraction, stored: StoredGeneration, cell: number, ctx: BotContext): Promise<void> {
+async function postCell(interaction: ButtonInteraction, stored: StoredGeneration, cell: number, ctx: BotContext, m: Messages): Promise<void> {
   const png = await gridCellPng(stored.grid!, stored.embeddings.length, cell);
   const deferred = await interaction.deferReply({ withResponse: true });
   // Its own generation: one cell, so V1 and 🔁 on it work like on any single image, after a restart too.
@@ -52,7 +52,7 @@ async function postCell(interaction: ButtonInteraction, stored: StoredGeneration
   const deferredId = deferred.resource?.message?.id;
   if (deferredId) save(deferredId);
   const message = await interaction.editReply({
-    content: `${headlineOf(stored, cell)}\nseed ${stored.seed} · at full size · V1 or react 🔁 for variations of it, 🎲 for a new seed`,
+    content: `${headlineOf(stored, cell, m)}\n${m.cellFooter(stored.seed)}`,
     files: [await imageUpload(png, `unclip-${stored.seed}-u${cell + 1}`)],
     components: [new ActionRowBuilder<ButtonBuilder>().addComponents(variations.button(0), again.button())],
     allowedMentions: NO_PINGS,
@@ -68,10 +68,11 @@ export const upscale: ButtonHandler<number> = {
     return match ? Number(match[1]) - 1 : null;
   },
   async run(interaction, cell, ctx) {
+    const m = interactionMessages(interaction);
     const stored = ctx.store.generations.get(interaction.message.id);
-    if (!stored) throw new UserInputError(NO_DATA.replace('make variations of it', 'post one of its images'));
-    if (cell >= stored.embeddings.length) throw new UserInputError(`This result has only ${stored.embeddings.length} image(s).`);
-    if (!stored.grid) throw new UserInputError('I have the data of this result but not its picture, so I cannot post one of its images. V1–V4 still work.');
-    await postCell(interaction, stored, cell, ctx);
+    if (!stored) throw new UserInputError(m.noDataToPost);
+    if (cell >= stored.embeddings.length) throw new UserInputError(m.onlyImages(stored.embeddings.length));
+    if (!stored.grid) throw new UserInputError(m.noPictureToPost);
+    await postCell(interaction, stored, cell, ctx, m);
   },
 };

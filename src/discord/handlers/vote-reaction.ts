@@ -1,4 +1,7 @@
-/** 👍 on a battle entry: a vote, as with its Vote button (a refused 👍 is taken off again). */
+/**
+ * 👍 on a battle entry: counted as a click on its 👍 button (one vote each; a 👍 on the entry one
+ * already voted for keeps the vote), then taken off, so the button's number is the only count shown.
+ */
 import { castVote, VOTE_EMOJI } from '../battles.ts';
 import type { ReactionHandler } from '../handler.ts';
 

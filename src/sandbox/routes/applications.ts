@@ -1,5 +1,6 @@
-/** Routes of the application itself: gateway discovery, the application and its bot user, and command registration. */
+/** Routes of the application itself: gateway discovery, the application and its bot user, and command registration (checked as Discord does: command-schema.ts). */
 import { ApplicationCommandType, type APIApplicationCommand, type RESTPutAPIApplicationCommandsJSONBody } from 'discord-api-types/v10';
+import { checkCommands } from '../command-schema.ts';
 import { errors } from '../errors.ts';
 import { SESSION_START_TOTAL } from '../shards.ts';
 import { route, type Route } from '../http.ts';
@@ -23,11 +24,10 @@ export function applicationRoutes(host: RouteHost): Route[] {
   });
   const putCommands = (guildId: string | null, body: RESTPutAPIApplicationCommandsJSONBody): APIApplicationCommand[] => {
     if (!Array.isArray(body)) throw errors.invalidForm('', 'Expected an array of commands.');
+    checkCommands(body as Parameters<typeof checkCommands>[0]);
     for (const [id, command] of w.commands) if ((command.guild_id ?? null) === guildId) w.commands.delete(id);
     return body.map((input) => {
-      if (!/^[-_\p{L}\p{N}\p{sc=Deva}\p{sc=Thai} ]{1,32}$/u.test(input.name)) throw errors.invalidForm('name', `Invalid command name "${input.name}".`);
       const command = { ...input, id: w.ids.next(), application_id: w.applicationId, version: w.ids.next(), type: input.type ?? ApplicationCommandType.ChatInput, default_member_permissions: null, ...(guildId ? { guild_id: guildId } : {}) } as APIApplicationCommand;
-      if (command.type === ApplicationCommandType.ChatInput && !(command.description ?? '').length) throw errors.invalidForm('description', 'This field is required');
       w.commands.set(command.id, command);
       return command;
     });

@@ -12,13 +12,14 @@
  *   POST /api/click               { user, message, customId }         clicks a button
  *   POST /api/react               { user, message, emoji }            toggles a reaction
  *   POST /api/post                { user, content }                   posts a plain message
+ *   POST /api/locale              { user, locale }                    the user's Discord client language (en-US or fr)
  *   GET  /attachments/…           the fake CDN's files, served from this origin
  */
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { ApplicationCommandType, MessageFlags, type APIMessage, type APIUser } from 'discord-api-types/v10';
+import { ApplicationCommandType, Locale, MessageFlags, type APIMessage, type APIUser } from 'discord-api-types/v10';
 import type { InteractionHandle } from '../interaction-handle.ts';
 import type { LocalDiscord } from '../local-discord.ts';
 import type { AttachmentInput, OptionValue } from '../interactions.ts';
@@ -54,6 +55,12 @@ const MAX_JSON_BYTES = 48 * 1024 * 1024;
 const PUSH_DEBOUNCE_MS = 100;
 
 class BadRequest extends Error {}
+
+/** The client languages the page offers (the bot speaks these two; any other locale it answers in English). */
+const LANGUAGES = [
+  { locale: Locale.EnglishUS, name: 'English' },
+  { locale: Locale.French, name: 'Français' },
+];
 
 export class SandboxWeb {
   readonly discord: LocalDiscord;
@@ -132,9 +139,20 @@ export class SandboxWeb {
       channel: { id: channel.id, name: channel.name },
       users: this.users.map(publicUser),
       viewer: viewer.id,
+      // The viewer's client language: the page shows the commands' localizations for it, as Discord's client does.
+      locale: d.world.localeOf(viewer.id),
+      languages: LANGUAGES,
       commands: d.commands
         .filter((c) => c.type === ApplicationCommandType.ChatInput || c.type === ApplicationCommandType.Message)
-        .map((c) => ({ id: c.id, name: c.name, type: c.type, description: c.description, options: c.options ?? [] }))
+        .map((c) => ({
+          id: c.id,
+          name: c.name,
+          type: c.type,
+          description: c.description,
+          name_localizations: c.name_localizations ?? null,
+          description_localizations: c.description_localizations ?? null,
+          options: c.options ?? [],
+        }))
         .sort((a, b) => a.name.localeCompare(b.name)),
       messages,
       interactions,
@@ -246,6 +264,13 @@ export class SandboxWeb {
           const record = d.messageById(String(body.message));
           if ((record.reactions.get(emoji) ?? []).includes(user.id)) d.unreact(user, record.message, emoji);
           else d.react(user, record.message, emoji);
+          return send(res, 200, { ok: true });
+        }
+        case '/api/locale': {
+          const user = this.#user(body.user);
+          const language = LANGUAGES.find((l) => l.locale === body.locale);
+          if (!language) throw new BadRequest(`no language "${String(body.locale)}" (${LANGUAGES.map((l) => l.locale).join(' or ')})`);
+          d.setLocale(user, language.locale);
           return send(res, 200, { ok: true });
         }
         case '/api/post': {

@@ -4,7 +4,7 @@
 // channel), command-box.js (commands and their options), modal.js, markdown.js, dom.js.
 import { commandsChanged } from './command-box.js';
 import { $, colour, el } from './dom.js';
-import { changes, connect, page, switchUser } from './connection.js';
+import { api, changes, connect, notify, page, switchUser } from './connection.js';
 import { renderMessages, resetMessages } from './messages.js';
 import { renderModal } from './modal.js';
 
@@ -17,6 +17,7 @@ function render(next) {
   $('channel-link').textContent = `# ${next.channel.name}`;
   document.title = `#${next.channel.name} · unclip sandbox`;
   renderUsers();
+  renderLanguage();
   renderConnection();
   if (userChanged) resetMessages();
   renderMessages();
@@ -43,6 +44,20 @@ function renderUsers() {
         u.name)),
   );
 }
+
+/** The viewer's Discord client language: the bot answers in it, and the commands show its names. */
+function renderLanguage() {
+  const select = $('language');
+  const { state } = page;
+  if (select.dataset.viewer === state.viewer && select.value === state.locale) return;
+  select.dataset.viewer = state.viewer;
+  select.replaceChildren(...state.languages.map((l) => el('option', { value: l.locale, text: l.name, selected: l.locale === state.locale })));
+  select.value = state.locale;
+}
+
+$('language').addEventListener('change', (ev) => {
+  api('/api/locale', { locale: ev.target.value }).catch((error) => notify(error.message));
+});
 
 /** Interactions on their way or failed (no answer within 3 s), and the page's own notices. */
 function renderStatus() {

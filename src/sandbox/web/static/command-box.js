@@ -1,6 +1,8 @@
 // The command box: type / for the bot's commands, pick one (and its subcommand), fill in its
-// options (files by drop or click), send it (POST /api/command); or send a plain message.
-import { api, notify, page } from './connection.js';
+// options (files by drop or click), send it (POST /api/command); or send a plain message. Names and
+// descriptions show in the viewer's language (the commands' localizations); what is sent keeps the
+// default names, as Discord's client does.
+import { api, notify, page, shown } from './connection.js';
 import { $, COMMAND_TYPE, OPTION, el, formatBytes } from './dom.js';
 
 let selected = null; // { command, path: [] } the slash command being filled in
@@ -12,12 +14,27 @@ function slashCommands() {
   return (page.state?.commands || []).filter((c) => c.type === COMMAND_TYPE.CHAT_INPUT);
 }
 
+/** The command a typed word names: by its name in the viewer's language, or its default name. */
+const named = (word) => (c) => shown(c) === word || c.name === word;
+
+/** The command line as the viewer sees it: /imaginer, /bataille lancer… */
+function typedPath() {
+  let options = selected.command.options || [];
+  const words = [shown(selected.command)];
+  for (const name of selected.path) {
+    const sub = options.find((o) => o.name === name);
+    words.push(shown(sub) ?? name);
+    options = sub?.options || [];
+  }
+  return `/${words.join(' ')}`;
+}
+
 export function renderMenu() {
   const text = input.value;
   const menu = $('command-menu');
   if (!text.startsWith('/') || selected) { menu.hidden = true; return; }
   const word = text.slice(1).split(' ')[0].toLowerCase();
-  const matches = slashCommands().filter((c) => c.name.startsWith(word));
+  const matches = slashCommands().filter((c) => shown(c).startsWith(word) || c.name.startsWith(word));
   if (!matches.length) {
     menu.replaceChildren(el('div', { class: 'command-choice', text: page.state.commands.length ? 'No command matches.' : 'The bot has not registered any command yet.' }));
     menu.hidden = false;
@@ -26,13 +43,13 @@ export function renderMenu() {
   menuIndex = Math.min(menuIndex, matches.length - 1);
   menu.replaceChildren(...matches.map((c, i) =>
     el('div', { class: `command-choice${i === menuIndex ? ' active' : ''}`, 'data-command': c.name, onmousedown: (ev) => { ev.preventDefault(); pickCommand(c); } },
-      el('b', { text: `/${c.name}` }), el('span', { class: 'd', text: c.description }))));
+      el('b', { text: `/${shown(c)}` }), el('span', { class: 'd', text: shown(c, 'description') }))));
   menu.hidden = false;
 }
 
 function pickCommand(command, path = []) {
   selected = { command, path };
-  input.value = `/${[command.name, ...path].join(' ')} `;
+  input.value = `${typedPath()} `;
   $('command-menu').hidden = true;
   fileValues.clear();
   renderOptions();
@@ -60,26 +77,27 @@ function renderOptions() {
   if (subs.length) {
     box.replaceChildren(el('div', { class: 'option wide' },
       el('label', { text: 'subcommand' }),
-      el('div', { class: 'row' }, subs.map((s) => el('button', { type: 'button', class: 'component s2', 'data-subcommand': s.name, text: s.name, title: s.description, onclick: () => pickCommand(selected.command, [...selected.path, s.name]) })))));
+      el('div', { class: 'row' }, subs.map((s) => el('button', { type: 'button', class: 'component s2', 'data-subcommand': s.name, text: shown(s), title: shown(s, 'description'), onclick: () => pickCommand(selected.command, [...selected.path, s.name]) })))));
     return;
   }
   box.replaceChildren(...schema.map(optionField));
 }
 
 function optionField(o) {
-  const label = el('label', { for: `opt-${o.name}` }, o.name, o.required ? el('span', { class: 'req', text: ' *' }) : null);
-  const common = { id: `opt-${o.name}`, name: `opt-${o.name}`, 'data-option': o.name, required: Boolean(o.required), title: o.description };
+  const label = el('label', { for: `opt-${o.name}` }, shown(o), o.required ? el('span', { class: 'req', text: ' *' }) : null);
+  const description = shown(o, 'description');
+  const common = { id: `opt-${o.name}`, name: `opt-${o.name}`, 'data-option': o.name, required: Boolean(o.required), title: description };
   let field;
   switch (o.type) {
     case OPTION.STRING:
       field = o.choices?.length
-        ? el('select', common, el('option', { value: '', text: '—' }), o.choices.map((c) => el('option', { value: c.value, text: c.name })))
-        : el('input', { ...common, type: 'text', maxlength: o.max_length, minlength: o.min_length, placeholder: o.description });
+        ? el('select', common, el('option', { value: '', text: '—' }), o.choices.map((c) => el('option', { value: c.value, text: shown(c) })))
+        : el('input', { ...common, type: 'text', maxlength: o.max_length, minlength: o.min_length, placeholder: description });
       break;
     case OPTION.INTEGER:
     case OPTION.NUMBER:
       field = o.choices?.length
-        ? el('select', common, el('option', { value: '', text: '—' }), o.choices.map((c) => el('option', { value: c.value, text: c.name })))
+        ? el('select', common, el('option', { value: '', text: '—' }), o.choices.map((c) => el('option', { value: c.value, text: shown(c) })))
         : el('input', { ...common, type: 'number', step: o.type === OPTION.INTEGER ? 1 : 'any', min: o.min_value, max: o.max_value, placeholder: [o.min_value, o.max_value].every((v) => v !== undefined) ? `${o.min_value}–${o.max_value}` : '' });
       break;
     case OPTION.BOOLEAN:
@@ -93,14 +111,14 @@ function optionField(o) {
       field = el('select', common, el('option', { value: '', text: '—' }), el('option', { value: page.state.channel.id, text: `#${page.state.channel.name}` }));
       break;
     case OPTION.ATTACHMENT:
-      return attachmentField(o, label, common);
+      return attachmentField(o, label, common, description);
     default:
-      field = el('input', { ...common, type: 'text', placeholder: o.description });
+      field = el('input', { ...common, type: 'text', placeholder: description });
   }
-  return el('div', { class: `option${o.type === OPTION.STRING && !o.choices?.length && (o.max_length ?? 100) > 40 ? ' wide' : ''}` }, label, field, el('span', { class: 'desc', text: o.description }));
+  return el('div', { class: `option${o.type === OPTION.STRING && !o.choices?.length && (o.max_length ?? 100) > 40 ? ' wide' : ''}` }, label, field, el('span', { class: 'desc', text: description }));
 }
 
-function attachmentField(o, label, common) {
+function attachmentField(o, label, common, description) {
   // Not `required`: the browser cannot point at a hidden input; the submit handler checks it instead.
   const file = el('input', { ...common, required: false, type: 'file', hidden: true });
   const drop = el('div', { class: 'drop', 'data-drop': o.name, tabindex: 0, text: 'Drop a file here or click to choose' });
@@ -122,7 +140,7 @@ function attachmentField(o, label, common) {
   drop.addEventListener('dragover', (ev) => { ev.preventDefault(); drop.classList.add('over'); });
   drop.addEventListener('dragleave', () => drop.classList.remove('over'));
   drop.addEventListener('drop', (ev) => { ev.preventDefault(); ev.stopPropagation(); drop.classList.remove('over'); set(ev.dataTransfer?.files?.[0]); });
-  return el('div', { class: 'option' }, label, file, drop, el('span', { class: 'desc', text: o.description }));
+  return el('div', { class: 'option' }, label, file, drop, el('span', { class: 'desc', text: description }));
 }
 
 // A file dropped anywhere on the composer fills the first empty attachment option.
@@ -141,7 +159,7 @@ $('composer').addEventListener('drop', (ev) => {
 });
 
 input.addEventListener('input', () => {
-  if (selected && !input.value.startsWith(`/${[selected.command.name, ...selected.path].join(' ')}`)) clearCommand();
+  if (selected && !input.value.startsWith(typedPath())) clearCommand();
   menuIndex = 0;
   renderMenu();
 });
@@ -174,7 +192,7 @@ $('composer').addEventListener('submit', async (ev) => {
   if (!selected) {
     if (!text) return;
     if (text.startsWith('/')) {
-      const command = slashCommands().find((c) => c.name === text.slice(1).split(' ')[0]);
+      const command = slashCommands().find(named(text.slice(1).split(' ')[0]));
       if (command) pickCommand(command);
       else notify(`There is no command ${text.split(' ')[0]}`);
       return;
@@ -187,7 +205,7 @@ $('composer').addEventListener('submit', async (ev) => {
   }
   const schema = currentSchema();
   if (schema.some((o) => o.type === OPTION.SUB_COMMAND || o.type === OPTION.SUB_COMMAND_GROUP)) {
-    notify(`Pick a subcommand of /${selected.command.name}`);
+    notify(`Pick a subcommand of /${shown(selected.command)}`);
     return;
   }
   const options = {};
@@ -204,7 +222,7 @@ $('composer').addEventListener('submit', async (ev) => {
       else options[o.name] = raw;
     }
     if (o.required && !(o.name in options)) {
-      notify(`/${selected.command.name} needs ${o.name}`);
+      notify(`${typedPath()} needs ${shown(o)}`);
       return;
     }
   }
@@ -229,11 +247,15 @@ $('options').addEventListener('keydown', (ev) => {
   }
 });
 
-/** After new state: keep the form only if its command is still registered (a redeploy may drop it). */
+let shownLocale = null;
+
+/** After new state: keep the form only if its command is still registered (a redeploy may drop it); a new language shows it anew in that language. */
 export function commandsChanged(commands) {
   if (selected) {
     const still = commands.find((c) => c.name === selected.command.name && c.type === selected.command.type);
     if (!still) clearCommand();
+    else if (shownLocale !== null && shownLocale !== page.state.locale) pickCommand(still, selected.path);
   }
+  shownLocale = page.state.locale;
   if (!$('command-menu').hidden) renderMenu();
 }

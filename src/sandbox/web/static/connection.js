@@ -42,6 +42,14 @@ export async function api(path, body) {
   return json;
 }
 
+/**
+ * A command's, option's or choice's name (or description) as the viewer's Discord client shows it:
+ * its localization for the viewer's locale, else the default. Interactions still send the default.
+ */
+export function shown(thing, field = 'name') {
+  return thing?.[`${field}_localizations`]?.[page.state?.locale] ?? thing?.[field];
+}
+
 export function notify(text, kind = 'error') {
   const notices = page.notices;
   notices.push({ text, kind, at: Date.now() });

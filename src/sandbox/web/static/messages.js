@@ -1,7 +1,7 @@
 // The channel's messages as Discord's client draws them: author, content, embeds, attachments,
 // buttons, reactions, and each message's actions (add a reaction, Apps). Messages are redrawn
 // only when they change, and the view follows the conversation while it is at the bottom.
-import { api, notify, page } from './connection.js';
+import { api, notify, page, shown } from './connection.js';
 import { $, COMMAND_TYPE, colour, el, formatBytes } from './dom.js';
 import { markdown } from './markdown.js';
 
@@ -162,7 +162,7 @@ function actionsNode(m) {
   const apps = page.state.commands.filter((c) => c.type === COMMAND_TYPE.MESSAGE);
   return el('div', { class: 'message-actions' },
     el('button', { type: 'button', title: 'Add reaction', text: '☺+', class: 'add-reaction', onclick: (ev) => openPicker(ev.currentTarget, REACTIONS.map((e) => el('button', { type: 'button', text: e, onclick: () => { closePicker(); react(m.id, e); } }))) }),
-    apps.length ? el('button', { type: 'button', title: 'Apps', text: 'Apps ▾', class: 'apps', onclick: (ev) => openPicker(ev.currentTarget, apps.map((c) => el('button', { type: 'button', class: 'app', text: c.name, onclick: () => { closePicker(); runMessageCommand(c.name, m.id); } }))) }) : null,
+    apps.length ? el('button', { type: 'button', title: 'Apps', text: 'Apps ▾', class: 'apps', onclick: (ev) => openPicker(ev.currentTarget, apps.map((c) => el('button', { type: 'button', class: 'app', text: shown(c), onclick: () => { closePicker(); runMessageCommand(c.name, m.id); } }))) }) : null,
     el('button', { type: 'button', title: 'Copy Message Link', text: '🔗', class: 'copy-link', 'data-link': messageLink(m), onclick: () => copyLink(messageLink(m)) }));
 }
 
