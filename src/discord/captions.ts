@@ -13,6 +13,7 @@ export async function renderCaptions(request: RequestOf<'describe'>, { captions,
     .setTitle(m.bestCaption(captions[0]!.caption).slice(0, 256))
     .setDescription(lines.join('\n').slice(0, 4096))
     .setImage('attachment://captions.png')
+    // What they were ranked among: the pack's world, its own captions or labels, or the general labels.
     .setFooter({ text: m.captionsFooter(request.image.name, captions.length, among).slice(0, 2048) });
   return { content: request.headline, embeds: [embed], files: [{ attachment: chart, name: 'captions.png' }] };
 }

@@ -4,7 +4,7 @@
  * limit, its world, its guidance: what the options' descriptions state). The folder is loaded at
  * start; a file without both is skipped with a warning. A new command is one new file, and its French
  * names and descriptions one entry each in i18n/commands-fr.ts (added to its JSON here, as Discord's
- * localizations, with the pack's limit and example).
+ * localizations, stating the same pack's limits).
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { Collection, type CommandInteraction, type RESTPostAPIApplicationCommandsJSONBody } from 'discord.js';
 import type { PackSummary } from '../engine/index.ts';
 import type { BotContext } from './context.ts';
-import { commandsFrFor, localizeCommand } from './i18n/commands-fr.ts';
+import { commandsFr, localizeCommand } from './i18n/commands-fr.ts';
 import type { Logger } from './logger.ts';
 
 type CommandData = { name: string; toJSON(): RESTPostAPIApplicationCommandsJSONBody };
@@ -33,6 +33,7 @@ export const COMMANDS_DIR = join(import.meta.dirname, '..', '..', 'commands');
 /** The commands of `dir`, their schemas as they read for `pack` (null: the pack is unknown here; generic wording). */
 export async function loadCommands(dir: string = COMMANDS_DIR, log?: Logger, pack: PackSummary | null = null): Promise<Collection<string, Command>> {
   const commands = new Collection<string, Command>();
+  const fr = commandsFr(pack);
   const files = (await readdir(dir)).filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts')).sort();
   for (const file of files) {
     const mod = (await import(pathToFileURL(join(dir, file)).href)) as Partial<CommandModule>;
@@ -40,8 +41,7 @@ export async function loadCommands(dir: string = COMMANDS_DIR, log?: Logger, pac
       log?.warn('command file lacks "data" or "execute"; skipped', { file });
       continue;
     }
-    const data: CommandData = typeof mod.data === 'function' ? mod.data(pack) : mod.data;
-    const fr = commandsFrFor(pack);
+    const data = typeof mod.data === 'function' ? mod.data(pack) : mod.data;
     commands.set(data.name, { data: { name: data.name, toJSON: () => localizeCommand(data.toJSON(), fr) }, execute: mod.execute });
   }
   return commands;

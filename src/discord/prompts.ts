@@ -12,21 +12,21 @@ import { plain, quote } from './texts.ts';
  * "at most 32 tokens, ~25 words": two of the tokens are the start and end markers, and a word is about
  * 1.25 tokens (CLIP's BPE; one token a word for the shapes packs' word-level tokenizer), to the nearest 5.
  */
-export function promptLimitHint(pack: PackSummary | null): string {
-  if (!pack) return "within the model's token limit";
+export function promptLimitHint(pack: PackSummary | null, m: Messages = en): string {
+  if (!pack) return m.hints.promptLimit(null, 0);
   const words = Math.max(1, Math.round(((pack.contextLength - 2) * 0.8) / 5) * 5);
-  return `at most ${pack.contextLength} tokens, ~${words} words`;
+  return m.hints.promptLimit(pack.contextLength, words);
 }
 
-/** An example prompt for the option descriptions: one of the pack's world when it has one. */
+/** An example prompt for the option descriptions: one of the pack's world when it has one (English in every language: CLIP reads English). */
 export function promptExample(pack: PackSummary | null, short = false): string {
   if (pack?.hasWorld) return short ? 'a big red star' : 'a big red star on a blue background';
   return short ? 'a lighthouse at dusk' : 'a lighthouse on a cliff at dusk, oil painting';
 }
 
 /** The guidance option's words on its default: the pack's. */
-export function guidanceHint(pack: PackSummary | null): string {
-  return pack?.defaultGuidance != null ? `default ${pack.defaultGuidance} for this model` : 'default: the model’s';
+export function guidanceHint(pack: PackSummary | null, m: Messages = en): string {
+  return m.hints.guidance(pack?.defaultGuidance ?? null);
 }
 
 /** The headline for `prompt` (**prompt**, then a warning line if the world lacks some of its words); throws if it is too long. */

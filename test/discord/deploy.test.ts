@@ -24,13 +24,18 @@ describe('deploy-commands', () => {
   });
 
   it('the options state the limits of the pack in packDir (read from its JSON files), or generic ones without one', async () => {
-    const promptOf = () => discord.commands.find((c) => c.name === 'imagine' && c.guild_id)!.options!.find((o) => o.name === 'prompt')!.description;
+    const prompt = () => discord.commands.find((c) => c.name === 'imagine' && c.guild_id)!.options!.find((o) => o.name === 'prompt')!;
+    const promptOf = () => prompt().description;
+    const promptFr = () => prompt().description_localizations?.fr;
     await deployCommands({ token: discord.token, restUrl: discord.apiUrl, guildId: discord.guildId, packDir: 'models/shapes-v1' });
     expect(promptOf()).toBe('What to draw, e.g. "a big red star on a blue background" (at most 32 tokens, ~25 words)');
+    expect(promptFr()).toBe('En anglais, p. ex. « a big red star on a blue background » (au plus 32 jetons, ~25 mots)');
     await deployCommands({ token: discord.token, restUrl: discord.apiUrl, guildId: discord.guildId, packDir: `${REAL_WEIGHTS}kandinsky-2-2-tiny` });
     expect(promptOf()).toBe('What to draw, e.g. "a lighthouse on a cliff at dusk, oil painting" (at most 77 tokens, ~60 words)');
+    expect(promptFr()).toBe('En anglais, p. ex. « a lighthouse on a cliff at dusk, oil painting » (au plus 77 jetons, ~60 mots)');
     await deployCommands({ token: discord.token, restUrl: discord.apiUrl, guildId: discord.guildId });
     expect(promptOf()).toBe('What to draw, e.g. "a lighthouse on a cliff at dusk, oil painting" (within the model\'s token limit)');
+    expect(promptFr()).toBe('En anglais, p. ex. « a lighthouse on a cliff at dusk, oil painting » (dans la limite du modèle)');
     discord.assertNoUnhandledRequests();
   });
 

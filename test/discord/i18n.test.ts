@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Locale } from 'discord-api-types/v10';
 import { UserInputError, parseLabels, validatePrompt } from '../../src/engine/index.ts';
 import { loadCommands } from '../../src/discord/commands.ts';
-import { COMMANDS_FR, commandPaths, commandsFrFor } from '../../src/discord/i18n/commands-fr.ts';
+import { COMMANDS_FR, commandPaths, commandsFr } from '../../src/discord/i18n/commands-fr.ts';
 import { en } from '../../src/discord/i18n/en.ts';
 import { fr } from '../../src/discord/i18n/fr.ts';
 import { langOf, messagesFor, userErrorText } from '../../src/discord/i18n/index.ts';
@@ -82,21 +82,22 @@ describe("the commands' French", async () => {
     expect(() => checkCommands(commands as never)).not.toThrow();
   });
 
-  it("follows the pack the bot runs: its prompt limit and examples of its world, or general ones, each within 100 characters", async () => {
-    const clipOnly = { name: 'tiny', contextLength: 77, canGenerate: true, hasWorld: false, defaultGuidance: 4 };
-    const shapes = { name: 'shapes', contextLength: 32, canGenerate: true, hasWorld: true, defaultGuidance: 3 };
-    const other = commandsFrFor(clipOnly);
-    expect(other['imagine.prompt']!.description).toContain('au plus 77 jetons, ~60 mots');
-    expect(other['imagine.prompt']!.description).not.toContain('star');
-    expect(other['blend.first_text']!.description).toContain('« a lighthouse at dusk »');
-    expect(commandsFrFor(shapes)['imagine.prompt']!.description).toBe(COMMANDS_FR['imagine.prompt']!.description);
-    expect(commandsFrFor(null)['imagine.prompt']!.description).toContain('dans la limite de jetons du modèle');
-    for (const table of [other, commandsFrFor(null)]) {
-      for (const [path, { description }] of Object.entries(table)) if (description !== undefined) expect([path, description.length <= 100]).toEqual([path, true]);
+  it('states the pack’s limits within 100 characters for every kind of pack (a world or none, any context, a guidance or none)', async () => {
+    const packs = [
+      { name: 'shapes', contextLength: 32, canGenerate: true, hasWorld: true, defaultGuidance: 4 },
+      { name: 'kandinsky', contextLength: 77, canGenerate: true, hasWorld: false, defaultGuidance: 4.5 },
+      { name: 'clip-only', contextLength: 16, canGenerate: false, hasWorld: false, defaultGuidance: null },
+    ];
+    for (const pack of packs) {
+      const table = commandsFr(pack);
+      expect(Object.keys(table)).toEqual(Object.keys(COMMANDS_FR));
+      for (const [path, { description }] of Object.entries(table)) if (description !== undefined) expect([pack.name, path, description.length <= 100]).toEqual([pack.name, path, true]);
+      const json = [...(await loadCommands(undefined, undefined, pack)).values()].map((c) => c.data.toJSON());
+      expect(() => checkCommands(json as never)).not.toThrow();
     }
-    const registered = [...(await loadCommands(undefined, undefined, clipOnly)).values()].map((c) => c.data.toJSON() as unknown as { name: string; options?: { name: string; description_localizations?: { fr: string } }[] });
-    expect(() => checkCommands(registered as never)).not.toThrow();
-    expect(registered.find((c) => c.name === 'imagine')!.options![0]!.description_localizations!.fr).toContain('77 jetons');
+    expect(commandsFr(packs[0]!)['imagine.prompt']!.description).toBe('En anglais, p. ex. « a big red star on a blue background » (au plus 32 jetons, ~25 mots)');
+    expect(commandsFr(packs[1]!)['imagine.guidance']!.description).toBe('À quel point suivre le texte (4,5 par défaut pour ce modèle)');
+    expect(commandsFr(null)['imagine.prompt']!.description).toBe('En anglais, p. ex. « a lighthouse on a cliff at dusk, oil painting » (dans la limite du modèle)');
   });
 
   it('goes into the JSON registered with Discord, the English names staying the defaults', () => {

@@ -2,6 +2,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { renderImages, resultFiles } from '../../src/discord/delivery.ts';
+import { fr } from '../../src/discord/i18n/fr.ts';
 import { LIMITS } from '../../src/discord/limits.ts';
 import type { ImagesResult } from '../../src/discord/request.ts';
 import { imageUpload } from '../../src/discord/uploads.ts';
@@ -31,6 +32,7 @@ describe('uploads within the limit', () => {
     expect((await resultFiles(result(grid, { animation: big }))).map((f) => f.name)).toEqual(['unclip-9.png']);
     const payload = await renderImages('**a walk**', result(grid, { animation: big }));
     expect(payload.content).toContain("(the animation is over Discord's 10 MiB per message, so it is left out)");
+    expect((await renderImages('**a walk**', result(grid, { animation: big }), fr)).content).toContain('(l’animation dépasse les 10 Mio par message de Discord : elle est laissée de côté)');
     const kept = await renderImages('**a walk**', result(grid, { animation: Buffer.from('webp') }));
     expect(kept.files!.map((f) => f.name)).toEqual(['unclip-9.png', 'unclip-9-walk.webp']);
     expect(kept.content).not.toContain('left out');

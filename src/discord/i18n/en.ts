@@ -7,6 +7,8 @@
 import type { UserInputDetail } from '../../engine/index.ts';
 
 const s = (n: number, one: string, many: string) => (n === 1 ? one : many);
+/** What a description's captions were ranked among: the pack's world, its own captions or labels, or the general labels. */
+type Among = { kind: 'world' | 'captions' | 'labels' | 'general'; count: number };
 
 export const en = {
   // ------------------------------------------------------------------ the queue and a job's life
@@ -74,6 +76,14 @@ export const en = {
   },
   noImageInMessage: 'That message has no image attached: use this on a message with an image.',
 
+  // ------------------------------------------------------------------ the commands' option descriptions
+  hints: {
+    /** The prompt option's words on the pack's limit: `tokens` null when the pack is unknown where the schema is built. */
+    promptLimit: (tokens: number | null, words: number) => (tokens === null ? "within the model's token limit" : `at most ${tokens} tokens, ~${words} words`),
+    /** The guidance option's words on its default: the pack's, or null when unknown. */
+    guidance: (guidance: number | null) => (guidance !== null ? `default ${guidance} for this model` : 'default: the model’s'),
+  },
+
   // ------------------------------------------------------------------ results
   /** The line under an image result: its seed and what its buttons and reactions do. */
   imagesFooter: (seed: number, cells: number, lastEmoji: string) =>
@@ -88,11 +98,10 @@ export const en = {
   mostLikely: (label: string) => `Most likely: ${label}`,
   template: (template: string) => ` · template "${template}"`,
   bestCaption: (caption: string) => `Best caption: ${caption}`,
-  /** `among`: what the captions were ranked among (absent or 'world': the world's captions; 'general': everyday labels, the pack has no list). */
-  captionsFooter: (name: string, n: number, among?: { kind: 'world' | 'captions' | 'labels' | 'general'; count: number }) =>
-    `${name} · the top ${n} of ${
-      !among || among.kind === 'world' ? "every caption the model's world has" : among.kind === 'general' ? `${among.count} everyday labels` : `the model's ${among.count} ${among.kind}`
-    } (CLIP scores)`,
+  /** `among`: what they were ranked among (absent in results stored before it was recorded: a world's captions). */
+  captionsFooter: (name: string, n: number, among?: Among) =>
+    `${name} · the top ${n} of ${!among || among.kind === 'world' ? "every caption the model's world has" : among.kind === 'general' ? `${among.count} everyday labels` : `the model's ${among.count} ${among.kind}`} (CLIP scores)`,
+  /** Under a result whose animation could not go with the grid. */
   animationLeftOut: (mib: number) => `(the animation is over Discord's ${mib} MiB per message, so it is left out)`,
   cellTitle: (cell: number, label: string) => `Image ${cell}: ${label}`,
   cellScoresFooter: (name: string, cell: number, cells: number) => `${name} · image ${cell} of ${cells}`,

@@ -68,6 +68,10 @@ export const fr: Messages = {
     download: (what, name, status) => `${what} (${name}) n’a pas pu être téléchargée depuis Discord (HTTP ${status}) ; joignez-la de nouveau.`,
     overLimit: (what, name, max) => `${what} (${name}) dépasse ${max}. Joignez une image plus petite.`,
   },
+  hints: {
+    promptLimit: (tokens, words) => (tokens === null ? 'dans la limite du modèle' : `au plus ${tokens} jetons, ~${words} mots`),
+    guidance: (guidance) => (guidance !== null ? `${String(guidance).replace('.', ',')} par défaut pour ce modèle` : 'par défaut : celui du modèle'),
+  },
   noImageInMessage: 'Ce message n’a pas d’image jointe : utilisez ceci sur un message avec une image.',
 
   imagesFooter: (seed, cells, lastEmoji) =>
@@ -82,14 +86,8 @@ export const fr: Messages = {
   template: (template) => ` · modèle « ${template} »`,
   bestCaption: (caption) => `Meilleure légende : ${caption}`,
   captionsFooter: (name, n, among) =>
-    `${name} · les ${n} meilleures ${
-      !among || among.kind === 'world'
-        ? 'de toutes les légendes du monde du modèle'
-        : among.kind === 'general'
-          ? `de ${among.count} étiquettes courantes`
-          : `des ${among.count} ${among.kind === 'labels' ? 'étiquettes' : 'légendes'} du modèle`
-    } (scores CLIP)`,
-  animationLeftOut: (mib) => `(l’animation dépasse les ${mib} Mio par message de Discord : elle n’est pas jointe)`,
+    `${name} · les ${n} meilleures ${!among || among.kind === 'world' ? 'de toutes les légendes du monde du modèle' : among.kind === 'general' ? `parmi ${among.count} étiquettes courantes` : `parmi les ${among.count} ${among.kind === 'captions' ? 'légendes' : 'étiquettes'} du modèle`} (scores CLIP)`,
+  animationLeftOut: (mib) => `(l’animation dépasse les ${mib} Mio par message de Discord : elle est laissée de côté)`,
   cellTitle: (cell, label) => `Image ${cell} : ${label}`,
   cellScoresFooter: (name, cell, cells) => `${name} · image ${cell} sur ${cells}`,
   textDiffNote: (from, toward, theta) => `de ${from} vers ${toward}, θ ${theta}`,
