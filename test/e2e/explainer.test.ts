@@ -120,8 +120,9 @@ describe('/vary toward: text diffs', () => {
     }
     expect(shares[0]!).toBeLessThan(0.3);
     expect(shares[2]!).toBeGreaterThan(0.7);
-    expect(shares[1]!).toBeGreaterThanOrEqual(shares[0]!);
-    expect(shares[2]!).toBeGreaterThanOrEqual(shares[1]!);
+    // never falling as the strength rises (to within CLIP's noise: at 0 and 50 both shares can be ~1e-8)
+    expect(shares[1]!).toBeGreaterThanOrEqual(shares[0]! - 0.01);
+    expect(shares[2]!).toBeGreaterThanOrEqual(shares[1]! - 0.01);
   });
 
   it('animate adds a WebP walk; from is taken as given; options without toward are refused privately', async () => {
