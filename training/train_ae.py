@@ -122,12 +122,11 @@ def measure(ae, data: dict, dev: torch.device, spec, state: dict, set_scale: boo
 
 
 def remeasure(data: dict, dev: torch.device, spec) -> None:
-    ae = ckpt.AE(*ckpt.new_ae(spec)).to(dev)
     c = ckpt.load_ckpt("ae", spec)
-    if c and c["state"].get("scale_steps") == c["state"]["steps"]:
-        # measured at the end of the autoencoder's last run: measuring again would change the scale in its
-        # last digits (threaded convolutions do not sum in one order) and miss precompute's cache
+    if not c or c["state"].get("scale_steps") == c["state"]["steps"]:
+        # none yet, or measured at the end of the autoencoder's last run: measuring again would change the
+        # scale in its last digits (threaded convolutions do not sum in one order) and miss precompute's cache
         return
-    if c:
-        ckpt.load_into(ae, c["model"])
-        measure(ae, data, dev, spec, c["state"], set_scale=True)
+    ae = ckpt.AE(*ckpt.new_ae(spec)).to(dev)
+    ckpt.load_into(ae, c["model"])
+    measure(ae, data, dev, spec, c["state"], set_scale=True)
