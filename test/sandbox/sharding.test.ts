@@ -43,6 +43,11 @@ function identify(shard: unknown): Promise<Identified> {
   });
 }
 
+/** GET /gateway/bot as the bot calls it. */
+async function gatewayBot(): Promise<{ shards: number; session_start_limit: { total: number; remaining: number; max_concurrency: number } }> {
+  return (await fetch(`${discord.apiUrl}/v10/gateway/bot`, { headers: { authorization: `Bot ${discord.token}` } })).json() as never;
+}
+
 async function deployEcho(): Promise<void> {
   const rest = new REST({ api: discord.apiUrl }).setToken(discord.token);
   await rest.put(Routes.applicationCommands(discord.bot.id), {
@@ -65,7 +70,7 @@ describe('sharding in the local Discord', () => {
     discord = await LocalDiscordDriver.start({ sharding: { guildsPerShard: 1, maxGuildsPerShard: 1, identifyWindowMs: 0 } });
     const first = shardOf(discord.guildId, 2);
     const second = discord.addGuild('Second', { onShard: [1 - first, 2] });
-    const gateway = await (await fetch(`${discord.apiUrl}/v10/gateway/bot`, { headers: { authorization: `Bot ${discord.token}` } })).json();
+    const gateway = await gatewayBot();
     expect(gateway).toMatchObject({ shards: 2, session_start_limit: { max_concurrency: 1 } });
 
     expect(await identify([0, 1])).toEqual({ closed: GatewayCloseCodes.ShardingRequired });
@@ -77,10 +82,7 @@ describe('sharding in the local Discord', () => {
 
   it('limits IDENTIFY to one per bucket (shard id % max_concurrency) per window: a faster one gets op 9 Invalid Session', async () => {
     discord = await LocalDiscordDriver.start({ sharding: { maxConcurrency: 2, identifyWindowMs: 60_000 } });
-    const limit = async () =>
-      ((await (await fetch(`${discord.apiUrl}/v10/gateway/bot`, { headers: { authorization: `Bot ${discord.token}` } })).json()) as {
-        session_start_limit: { total: number; remaining: number; max_concurrency: number };
-      }).session_start_limit;
+    const limit = async () => (await gatewayBot()).session_start_limit;
     expect(await limit()).toMatchObject({ total: 1000, remaining: 1000, max_concurrency: 2 });
     expect(await identify([0, 4])).toHaveProperty('ready');
     expect(await identify([1, 4])).toHaveProperty('ready'); // bucket 1: its own window
