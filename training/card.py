@@ -104,10 +104,10 @@ def write(pack_dir: str) -> None:
         f"{pct(var.get('shape'))}, both {pct(var.get('colour_and_shape'))} (bar ≥ 85 %).",
         "",
         f"Crispness at {size} px, against the same scenes rendered crisp at {size} px: the latent decoder on the autoencoder's "
-        f"latents of 64 px images is off by {cr.get('latent_decoder_l1', '–')} per channel (mean absolute, 0–1 scale; "
-        f"bilinear upsampling of the 64 px image itself: {cr.get('bilinear_l1', '–')}) and has "
-        f"{pct(cr.get('latent_decoder_edge_ratio'))} of the crisp renders' edge strength (the 98th percentile of the "
-        f"gradient magnitude, which blur lowers); the variations have {pct(cr.get('variations_edge_ratio'))}, bilinear "
+        f"latents of its input images is off by {cr.get('latent_decoder_l1', '–')} per channel (mean absolute, 0–1 scale; "
+        f"bilinear upsampling of the input image itself: {cr.get('bilinear_l1', '–')}) and has "
+        f"{pct(cr.get('latent_decoder_edge_ratio'))} of the crisp renders' edge strength (per image, the mean of its N "
+        f"strongest gradients against the crisp render's N edge pixels: blur spreads an edge and lowers it); the variations have {pct(cr.get('variations_edge_ratio'))}, bilinear "
         f"upsampling {pct(cr.get('bilinear_edge_ratio'))}.",
         "",
         f"Diversity: the smallest mean absolute pixel difference between two of the 4 images of a prompt averages "
