@@ -30,6 +30,10 @@ class PackSpec:
     p_two_objects: float = 0.4  # share of two-object scenes in the training data
     hard_negatives: bool = False  # CLIP: colours/shapes swapped, relation reversed in every batch
     compact_ckpt: bool = False  # checkpoints keep only the EMA of stages that have one (ckpt.save_ckpt)
+    # The decoder's loss weighting: None, the plain v loss (weight 1 + SNR on the x0 error); a number γ,
+    # min-SNR-γ (Hang et al. 2023, "Efficient Diffusion Training via Min-SNR Weighting"; diffusers'
+    # snr_gamma): the x0 error weighted by min(SNR, γ), so nearly clean steps stop dominating the gradient.
+    min_snr_gamma: float | None = None
 
 
 SPECS = {
@@ -45,7 +49,7 @@ SPECS = {
         clip=dict(text_width=128, text_layers=4, pool="eos", image_widths=(32, 64, 128, 160)),
         ae="v2", latent=(4, 32, 32), ae_input=128, image_size=256,
         unet=dict(ch=(48, 96, 160, 192)), prior=dict(width=352, depth=5),  # the whole pack <= 30 MB
-        p_two_objects=0.5, hard_negatives=True, compact_ckpt=True),
+        p_two_objects=0.5, hard_negatives=True, compact_ckpt=True, min_snr_gamma=5.0),
 }
 
 

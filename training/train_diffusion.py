@@ -55,6 +55,16 @@ def precompute(models: dict, data: dict, dev: torch.device) -> dict:
     return out
 
 
+def weighted_loss(out: torch.Tensor, target: torch.Tensor, t: torch.Tensor, ac: torch.Tensor, gamma: float | None) -> torch.Tensor:
+    """MSE of a v prediction, plain (gamma None) or min-SNR-γ weighted: the v error is (1 + SNR) times the x0
+    error, so the weight min(SNR, γ) / (1 + SNR) on it puts min(SNR, γ) on the x0 error."""
+    if gamma is None:
+        return F.mse_loss(out, target)
+    snr = ac[t] / (1 - ac[t])
+    w = torch.clamp(snr, max=gamma) / (snr + 1)
+    return (w * (out - target).pow(2).flatten(1).mean(1)).mean()
+
+
 def train_diffusion(stage: str, minutes: float, data: dict, pre: dict, models: dict, dev: torch.device) -> None:
     spec = models["spec"]
     model = ckpt.new_diffusion(stage, spec).to(dev)
@@ -67,7 +77,8 @@ def train_diffusion(stage: str, minutes: float, data: dict, pre: dict, models: d
         state = c["state"]
     for p in ema.parameters():
         p.requires_grad_(False)
-    log(f"{stage}: {count_params(model) / 1e6:.2f} M params, {minutes:.1f} min, resuming at {state['seconds']:.0f} s")
+    gamma = f", min-SNR-{spec.min_snr_gamma:g} weighting" if stage == "decoder" and spec.min_snr_gamma else ""
+    log(f"{stage}: {count_params(model) / 1e6:.2f} M params, {minutes:.1f} min, resuming at {state['seconds']:.0f} s{gamma}")
     base_lr = 5e-4 if stage == "decoder" else 3e-4
     opt = torch.optim.AdamW(model.parameters(), lr=base_lr, weight_decay=0.01)
     ac = torch.tensor(common.ALPHAS_CUMPROD, dtype=torch.float32, device=dev)
@@ -101,13 +112,14 @@ def train_diffusion(stage: str, minutes: float, data: dict, pre: dict, models: d
             target = x0
         model.train()
         out = model(xt, t.float(), cond)
-        loss = F.mse_loss(out, target)
+        loss = weighted_loss(out, target, t, ac, spec.min_snr_gamma if stage == "decoder" else None)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         ema_update(ema, model, 0.999 if state["steps"] > 2000 else 0.99)
-        loss_avg = loss.item() if loss_avg is None else 0.98 * loss_avg + 0.02 * loss.item()
+        plain = float(F.mse_loss(out.detach(), target)) if gamma else loss.item()  # comparable across weightings
+        loss_avg = plain if loss_avg is None else 0.98 * loss_avg + 0.02 * plain
         clock.tick(bs, f"loss {loss_avg:.4f} lr {opt.param_groups[0]['lr']:.2e}")
     clock.save()
     log(f"{stage}: saved after {state['steps']} steps, {state['seconds'] / 60:.1f} min in all")
