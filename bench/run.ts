@@ -1,5 +1,8 @@
 /**
- * `npm run bench [-- --json] [--pack DIR] [--iters N] [--sweep]` (`-- --workers`: bench/workers.ts, the Redis queue)
+ * `npm run bench [-- --json] [--pack DIR] [--against DIR] [--iters N] [--sweep]` (`-- --workers`: bench/workers.ts, the Redis queue)
+ *
+ * `--against DIR` times imagine (4 images, each pack's default sampling) of a second pack interleaved with
+ * this one's and prints the ratio: a new pack's cost against the one it replaces, in one run.
  *
  * Measures, in one run on this machine: p50/p90 of text encoding, image encoding, classify end to
  * end, one decoder step at batch 1/4/8, imagine (4 images) with DDIM 25 steps, the pack's default
@@ -33,6 +36,7 @@ const { values } = parseArgs({
   options: {
     json: { type: 'boolean', default: false },
     pack: { type: 'string' },
+    against: { type: 'string' },
     iters: { type: 'string', default: '30' },
     sweep: { type: 'boolean', default: false },
   },
@@ -145,6 +149,27 @@ function cpuModel(): string {
   return cpus()[0]?.model ?? 'unknown CPU';
 }
 
+/** Imagine (4 images, each pack's default sampling) of this pack and of `--against`'s, interleaved. */
+async function againstPack(engine: Engine, prompt: string, iters: number): Promise<Record<string, number | string>> {
+  const otherDir = resolve(values.against!);
+  const other = await Engine.load({ packDir: otherDir, ...engineEnv() });
+  try {
+    if (!other.pack.canGenerate) throw new Error(`--against ${otherDir}: that pack cannot generate images`);
+    const label = (e: Engine) => `${e.pack.name} ${e.pack.version}, ${e.pack.imageSize} px`;
+    const [mine, theirs] = await measureAll(
+      [
+        [`imagine, 4 images, ${label(engine)}`, () => engine.imagine(prompt, { seed: 1 })],
+        [`imagine, 4 images, ${label(other)} (--against)`, () => other.imagine(prompt, { seed: 1 })],
+      ],
+      iters,
+      1,
+    );
+    return { pack: label(engine), against: label(other), packOverAgainst: mine!.p50 / theirs!.p50 };
+  } finally {
+    await other.close();
+  }
+}
+
 async function main(): Promise<void> {
   const cpu = cpuModel();
   log(`unclip bench: ${packDir}\n${cpu}, ${availableParallelism()} cores, node ${process.version}, onnxruntime-node ${ort.env.versions.node ?? ''}\n`);
@@ -157,6 +182,7 @@ async function main(): Promise<void> {
 
   // ---- unCLIP, end to end (the engine alone in this process so far) ----
   let imagineReport: Record<string, number | string> | undefined;
+  let againstReport: Record<string, number | string> | undefined;
   if (engine.pack.canGenerate) {
     const gen = Math.max(3, Math.round(ITERS / 4));
     const def = engine.samplingDefaults();
@@ -193,6 +219,7 @@ async function main(): Promise<void> {
         ]),
       ),
     };
+    if (values.against) againstReport = await againstPack(engine, prompt, 2 * gen);
     await measure('vary, 4 images (pack default)', () => engine.vary(png64, { seed: 1 }), gen, 1);
     await measure('blend, 1 image (ratio 50)', () => engine.blend(png64, png64, { seed: 1, ratio: 50 }), gen, 1);
   }
@@ -314,6 +341,7 @@ async function main(): Promise<void> {
 
   log('');
   log(`ratios measured in this run (${cpu}, ${availableParallelism()} cores; p50, higher = faster):`);
+  if (againstReport) log(`  imagine, 4 images: ${againstReport['pack']} / ${againstReport['against']} ${(againstReport['packOverAgainst'] as number).toFixed(2)}× (shapes-v2's bar against 0.2.0: ≤ 1.5×)`);
   if (imagineReport) {
     log(`  imagine, 4 images: DDIM 25 + 25 / pack default (${imagineReport['packDefault']}) ${(imagineReport['ddim25OverDefault'] as number).toFixed(2)}× (bar ≥ 2.5×)`);
     for (const { ratioKey, labelKey } of FEW_STEP) {
@@ -338,6 +366,7 @@ async function main(): Promise<void> {
         results: stats.map((s) => ({ ...s, p50: +s.p50.toFixed(3), p90: +s.p90.toFixed(3) })),
         decoder: decoderReport,
         imagine: imagineReport,
+        ...(againstReport ? { against: againstReport } : {}),
         transformersJsRatios: ratios,
         peakRssMiB: { engine: Math.round(enginePeakRssMiB), process: Math.round(peakRssMiB) },
         ...(sweepRows ? { sweep: sweepRows } : {}),

@@ -187,10 +187,18 @@ def _binding_and_two_objects(m: dict) -> list[str]:
                        f"{pct(vt.get('background'))} | {pct(vt.get('objects'))} | {pct(vt.get('relation'))} | {vt.get('n', '–')} |")
         out.append("")
     if bl:
-        out += ["Blends (slerp of two one-object images that differ in colour, shape and background): share of those",
-                "attributes taken from the first image, and blends that are a clean scene (one object):", "",
-                "| ratio | from the first | clean |", "|---|---|---|"]
-        out += [f"| {r} | {pct(v.get('from_first'))} | {pct(v.get('clean'))} |" for r, v in bl.items()] + [""]
+        out += ["Blends of two one-object images that differ in colour, shape and background (the analyser): the share of",
+                "those attributes a blend takes from the first image (of those it takes from either), the share it takes",
+                "from neither, and blends that are a clean scene (one object on a solid background). The ratio is read off",
+                "the curve pack.json `decoder.blend_curve` holds, measured on other pairs at slerp weights 0.3–0.7:", "",
+                "| ratio | slerp weight | from the first | from neither | clean |", "|---|---|---|---|---|"]
+        out += [f"| {r} | {v.get('weight', '–')} | {pct(v.get('from_first'))} | {pct(v.get('from_neither'))} | {pct(v.get('clean'))} |"
+                for r, v in bl.items() if r not in ("curve", "slerp")]
+        sl = bl.get("slerp", {})
+        if sl:
+            out += ["", "Plain slerp (weight = ratio / 100), the pairs the curve is measured on: from the first "
+                    + ", ".join(f"{pct(v.get('from_first'))} at {w}" for w, v in sl.items()) + "."]
+        out.append("")
     return out
 
 

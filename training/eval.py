@@ -199,34 +199,78 @@ def run_prompts(models, descs, a, gen, samples) -> tuple[dict, list[float], torc
     return tally, div, torch.cat(imgs_all)
 
 
-def blends(models: dict, a, gen: torch.Generator, n_pairs: int) -> dict:
-    """Pairs of one-object scenes that differ in colour, shape and background, blended by slerp of their
-    CLIP image embeddings: per ratio, the share of (colour, shape, background) that comes from the first
-    image, and the share of blends that are a clean scene (one object, background a colour of the world)."""
-    rng = random.Random(4242)
+BLEND_GRID = (0.3, 0.4, 0.5, 0.6, 0.7)  # slerp weights of the first image the curve is measured at
+
+
+def blend_pairs(seed: int, n: int) -> list[tuple[world.Scene, world.Scene]]:
+    """Pairs of big one-object scenes that differ in colour, shape and background (and neither object has
+    the other's background colour, so every attribute of a blend says which image it came from)."""
+    rng = random.Random(seed)
     pairs = []
-    while len(pairs) < n_pairs:
+    while len(pairs) < n:
         s1, s2 = (world.sample_scene(rng, None, n_objects=1, size="big") for _ in range(2))
         o1, o2 = s1.objects[0], s2.objects[0]
         if o1.colour != o2.colour and o1.shape != o2.shape and s1.background != s2.background \
                 and o1.colour != s2.background and o2.colour != s1.background:
             pairs.append((s1, s2))
+    return pairs
+
+
+def solid_background(img: np.ndarray) -> bool:
+    """Nine border pixels in ten within the analyser's foreground distance of the border's median."""
+    px = img.astype(np.float32)
+    border = np.concatenate([px[0], px[-1], px[:, 0], px[:, -1]])
+    return float((np.sqrt(((border - np.median(border, 0)) ** 2).sum(-1)) <= 45).mean()) >= 0.9
+
+
+def blend_sources(models: dict, a, gen: torch.Generator, pairs: list, weight: float) -> dict:
+    """Blends of `pairs` at slerp weight `weight` of the first image, judged by the analyser: for colour,
+    shape and background, how many come from the first image, from the second, from neither; and how many
+    blends are a clean scene of the world (exactly one object on a solid background)."""
     _, x1 = source_images(models, [p[0] for p in pairs])
     _, x2 = source_images(models, [p[1] for p in pairs])
     e1, e2 = (embed.embed_images(models["clip"], x, torch.device("cpu")) for x in (x1, x2))
-    out = {}
-    for ratio in (30, 50, 70):
-        emb = common.slerp(e1, e2, ratio / 100)  # ratio = share of the first, as /blend
-        img = common.to_uint8(decode(models, emb, a.samplers["decoder"], a.guidance, gen))
-        first, clean = [], []
-        for k, (s1, s2) in enumerate(pairs):
-            r = analyse.analyse(img[k])
-            clean.append(len(r["objects"]) == 1)
-            if r["objects"]:
-                o = r["objects"][0]
-                first += [o["colour"] == s1.objects[0].colour, o["shape"] == s1.objects[0].shape, r["background"] == s1.background]
-        out[str(ratio)] = {"from_first": rate(first), "clean": rate(clean), "n": len(pairs)}
-    return out
+    img = common.to_uint8(decode(models, common.slerp(e1, e2, weight), a.samplers["decoder"], a.guidance, gen))
+    tally = {"first": 0, "second": 0, "neither": 0}
+    clean = []
+    for k, (s1, s2) in enumerate(pairs):
+        r = analyse.analyse(img[k])
+        clean.append(len(r["objects"]) == 1 and solid_background(img[k]))
+        o = r["objects"][0] if r["objects"] else {"colour": None, "shape": None}
+        for got, one, two in ((o["colour"], s1.objects[0].colour, s2.objects[0].colour), (o["shape"], s1.objects[0].shape, s2.objects[0].shape),
+                              (r["background"], s1.background, s2.background)):
+            tally["first" if got == one else "second" if got == two else "neither"] += 1
+    n = sum(tally.values())
+    return {"from_first": round(tally["first"] / max(1, tally["first"] + tally["second"]), 4),
+            "from_neither": round(tally["neither"] / n, 4), "clean": rate(clean), "n": len(pairs)}
+
+
+def blend_curve(share: dict[float, float]) -> list[list[float]]:
+    """The slerp weight for each ratio 0, 10, …, 100 such that a blend takes that share of its attributes from
+    the first image: share(w) measured on BLEND_GRID, made symmetric (a blend of (a, b) at w is one of
+    (b, a) at 1 − w), monotone, with the ends (0, 0) and (1, 1); inverted piecewise linearly."""
+    ws = sorted(share)
+    sym = [(share[w] + 1 - share.get(round(1 - w, 6), share[w])) / 2 for w in ws]
+    xs, ys = [0.0], [0.0]
+    for w, v in zip(ws, sym):
+        v = min(max(v, xs[-1] + 1e-3), 1.0 - 1e-3)  # non-decreasing, strictly, inside (0, 1)
+        xs.append(v)
+        ys.append(w)
+    xs.append(1.0)
+    ys.append(1.0)
+    return [[r, round(float(np.interp(r / 100, xs, ys)), 4)] for r in range(0, 101, 10)]
+
+
+def blends(models: dict, a, gen: torch.Generator, n_pairs: int) -> dict:
+    """Blends whose ratio means what it says: the share of the first image's attributes measured at the
+    slerp weights of BLEND_GRID on one set of pairs gives the curve (pack.json decoder.blend_curve, what the
+    engine reads a ratio off); other pairs are then blended at ratios 30 / 50 / 70 through that curve."""
+    raw = {w: blend_sources(models, a, gen, blend_pairs(4242, n_pairs), w) for w in BLEND_GRID}
+    curve = blend_curve({w: r["from_first"] for w, r in raw.items()})
+    weight = {r: w for r, w in curve}
+    test = blend_pairs(4343, n_pairs)
+    return {"curve": curve, "slerp": {str(round(100 * w)): r for w, r in raw.items()},
+            **{str(r): blend_sources(models, a, gen, test, weight[r]) | {"weight": weight[r]} for r in (30, 50, 70)}}
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -344,6 +388,9 @@ def write_outputs(out: str, metrics: dict, samples: list, size: int) -> None:
         with open(pj) as f:
             pack = json.load(f)
         pack["metrics"] = metrics
+        curve = metrics.get("blends", {}).get("curve")
+        if curve and pack.get("decoder"):
+            pack["decoder"]["blend_curve"] = curve  # measured here; the engine reads /blend's ratio off it
         with open(pj, "w") as f:
             json.dump(pack, f, indent=1)
             f.write("\n")

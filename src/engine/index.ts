@@ -31,6 +31,7 @@ import {
   validateTop,
 } from './validate.ts';
 import { l2normalize, slerp } from './vectors.ts';
+import { blendWeight } from './blend-curve.ts';
 
 export { UserInputError, PackError, UnsupportedError } from './errors.ts';
 export type { UserInputCode, UserInputDetail } from './errors.ts';
@@ -174,7 +175,7 @@ export class Engine {
 
   // ---- unCLIP ----
 
-  private requireGenerate(verb: string): { prior: { config: Omit<ModelDefaults, 'variationEta'> }; decoder: { config: ModelDefaults } } {
+  private requireGenerate(verb: string): { prior: { config: Omit<ModelDefaults, 'variationEta' | 'blendCurve'> }; decoder: { config: ModelDefaults } } {
     if (this.unclip) {
       const d = unclipDefaults(this.unclip.config);
       return { prior: { config: d.prior }, decoder: { config: d.decoder } };
@@ -285,15 +286,19 @@ export class Engine {
     const { n, seed, scheduler, steps, guidance, eta } = this.common({ ...opts, n: opts.n ?? 1 }, decoder.config.variationEta);
     const t0 = now();
     const [a, b] = [await this.embedding(first, 'The first image'), await this.embedding(second, 'The second image')];
-    const mix = (w: number) => (this.unclip ? this.unclip.mix([a, b], [w, 1 - w]) : slerp(a, b, w));
-    const blended = mix(ratio / 100);
+    // The ratio as people read it (the share of the first image's attributes) → the slerp weight of the first.
+    const mix = (r: number) => {
+      const w = blendWeight(decoder.config.blendCurve, r);
+      return this.unclip ? this.unclip.mix([a, b], [w, 1 - w]) : slerp(a, b, w);
+    };
+    const blended = mix(ratio);
     const timings: Record<string, number> = { embed: now() - t0 };
     const embeds = Array.from({ length: n }, () => blended);
     const gen = await this.generate(embeds, { seed, scheduler, steps, guidance, eta, rowStreams: embeds.map((_, i) => i) }, opts, timings, t0);
     if (frames <= 1) return { ...gen, blended };
     // The walk: every frame decoded from the same noise (stream 0), so only the embedding changes.
     const t2 = now();
-    const walk = Array.from({ length: frames }, (_, i) => mix(1 - i / (frames - 1)));
+    const walk = Array.from({ length: frames }, (_, i) => mix(100 * (1 - i / (frames - 1))));
     const rgb: RgbImage[] = [];
     for (let i = 0; i < walk.length; i += 4) {
       const chunk = walk.slice(i, i + 4);

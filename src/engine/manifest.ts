@@ -3,6 +3,7 @@
  * names pack.json and the field.
  */
 import { PackError } from './errors.ts';
+import { parseBlendCurve, type BlendCurve } from './blend-curve.ts';
 import { SCHEDULER_NAMES, type Prediction, type SchedulerName } from './schedulers/types.ts';
 import type { WorldVocabulary } from './world.ts';
 import { parsePackV2, type PackV2 } from './pipelines/pack-v2.ts';
@@ -28,6 +29,8 @@ export interface PriorConfig extends DiffusionConfig {
 export interface DecoderConfig extends DiffusionConfig {
   sampleShape: [number, number, number];
   variationEta: number;
+  /** How a blend's ratio becomes the slerp weight of the first image (blend-curve.ts); null: ratio / 100. */
+  blendCurve: BlendCurve | null;
 }
 
 /** pack.json `describe` (engine/captions.ts): captions ranked as they are, or labels put into `template` first. */
@@ -195,6 +198,7 @@ export function parseManifest(raw: unknown): PackManifest {
       ...diffusion(decoderRaw, 'decoder.'),
       sampleShape: shape as [number, number, number],
       variationEta: decoderRaw['variation_eta'] === undefined ? 0 : num(decoderRaw, 'variation_eta', 'decoder.', (n) => n >= 0, '≥ 0'),
+      blendCurve: parseBlendCurve(decoderRaw['blend_curve'], FILE),
     };
     if (!latentRaw && decoder.sampleShape[0] !== 3) fail('decoder.sample_shape', 'must have 3 channels for a pixel decoder (or add latent_decoder)');
   }

@@ -3,6 +3,7 @@
  * DiffusionConfig fields): the decoder's scheduler is "ddim" (the pack's DDIM configuration, or
  * DPM-Solver++ or UniPC on request); the prior always runs the scheduler its pack configuration names.
  */
+import type { BlendCurve } from '../blend-curve.ts';
 import type { SchedulerName } from '../schedulers/types.ts';
 import type { PackV2, PriorV2, DecoderV2 } from './pack-v2.ts';
 
@@ -13,6 +14,8 @@ export interface ModelDefaults {
   trainSteps: number;
   schedulerSteps: Partial<Record<SchedulerName, number>>;
   variationEta: number;
+  /** Real unCLIPs' blends: weight = ratio / 100 (no measured curve). */
+  blendCurve: BlendCurve | null;
 }
 
 function of(m: PriorV2 | DecoderV2): ModelDefaults {
@@ -23,6 +26,7 @@ function of(m: PriorV2 | DecoderV2): ModelDefaults {
     trainSteps: m.scheduler.trainSteps,
     schedulerSteps: {},
     variationEta: 0,
+    blendCurve: null,
   };
 }
 
