@@ -122,16 +122,18 @@ class AEDecoderV2(nn.Module):
 
     ADDED: tuple[str, ...] = ()
 
-    def __init__(self, channels: int = 4):
+    def __init__(self, channels: int = 4, widths: tuple[int, int, int] = (128, 64, 32), blocks: tuple[int, int, int] = (2, 2, 1)):
         super().__init__()
-        self.inp = nn.Conv2d(channels, 128, 3, 1, 1)
-        self.r32 = nn.Sequential(PixResBlock(128, 128), PixResBlock(128, 128))
-        self.up64 = nn.Conv2d(128, 64, 3, 1, 1)
-        self.r64 = nn.Sequential(PixResBlock(64, 64), PixResBlock(64, 64))
-        self.up128 = nn.Conv2d(64, 32, 3, 1, 1)
-        self.r128 = PixResBlock(32, 32)
-        self.out_norm = PixelNorm(32)
-        self.out = nn.Conv2d(32, 12, 3, 1, 1)  # pixel shuffle x2 -> 256x256x3
+        w32, w64, w128 = widths
+        self.inp = nn.Conv2d(channels, w32, 3, 1, 1)
+        self.r32 = nn.Sequential(*[PixResBlock(w32, w32) for _ in range(blocks[0])])
+        self.up64 = nn.Conv2d(w32, w64, 3, 1, 1)
+        self.r64 = nn.Sequential(*[PixResBlock(w64, w64) for _ in range(blocks[1])])
+        self.up128 = nn.Conv2d(w64, w128, 3, 1, 1)
+        # one block stays a bare module (not a Sequential), as the first v2 checkpoints name it
+        self.r128 = PixResBlock(w128, w128) if blocks[2] == 1 else nn.Sequential(*[PixResBlock(w128, w128) for _ in range(blocks[2])])
+        self.out_norm = PixelNorm(w128)
+        self.out = nn.Conv2d(w128, 12, 3, 1, 1)  # pixel shuffle x2 -> 256x256x3
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         h = self.r32(self.inp(z))

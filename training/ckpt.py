@@ -64,7 +64,7 @@ def new_clip(spec: packs.PackSpec) -> CLIP:
 def new_ae(spec: packs.PackSpec) -> tuple[torch.nn.Module, torch.nn.Module]:
     if spec.ae == "v1":
         return AEEncoder(), AEDecoder()
-    return AEEncoderV2(spec.latent[0]), AEDecoderV2(spec.latent[0])
+    return AEEncoderV2(spec.latent[0]), AEDecoderV2(spec.latent[0], **spec.ae_decoder)
 
 
 def new_diffusion(stage: str, spec: packs.PackSpec) -> torch.nn.Module:

@@ -222,8 +222,12 @@ class UNetV2(nn.Module):
     embedding projected to a map added at the bottleneck (where things are). Same inputs and output as
     UNet: sample [B, C, s, s], timestep [B], image_embeds [B, D] (normalized) -> v prediction."""
 
-    def __init__(self, ch=(48, 96, 160, 192), dim: int = EMBED_DIM, latent=(4, 32, 32), cond: int = 256):
+    def __init__(self, ch=(48, 96, 160, 192), dim: int = EMBED_DIM, latent=(4, 32, 32), cond: int = 256,
+                 blocks: tuple[int, ...] | None = None):
         super().__init__()
+        blocks = tuple(blocks or (2,) * (len(ch) - 1))  # residual blocks per level, down and up alike
+        if len(blocks) != len(ch) - 1:
+            raise ValueError(f"blocks {blocks}: one count per level above the bottleneck ({len(ch) - 1})")
         self.dim, self.ch = dim, tuple(ch)
         c_lat, side = latent[0], latent[1]
         self.bottom = side // 2 ** (len(ch) - 1)
@@ -231,7 +235,7 @@ class UNetV2(nn.Module):
         self.e_mlp = nn.Sequential(nn.Linear(dim, cond), nn.SiLU(), nn.Linear(cond, cond))
         self.e_map = nn.Linear(dim, ch[-1] * self.bottom ** 2)
         self.inp = nn.Conv2d(c_lat, ch[0], 3, 1, 1)
-        self.down = nn.ModuleList([nn.ModuleList([ResBlock(c, c, cond), ResBlock(c, c, cond)]) for c in ch[:-1]])
+        self.down = nn.ModuleList([nn.ModuleList([ResBlock(c, c, cond) for _ in range(n)]) for c, n in zip(ch[:-1], blocks)])
         self.downs = nn.ModuleList([nn.Conv2d(a, b, 3, 2, 1) for a, b in zip(ch[:-1], ch[1:])])
         c3 = ch[-1]
         self.m1 = ResBlock(c3, c3, cond)
@@ -239,7 +243,8 @@ class UNetV2(nn.Module):
         self.attn = Attention(c3, 4)
         self.m2 = ResBlock(c3, c3, cond)
         self.ups = nn.ModuleList([nn.Conv2d(b, a, 3, 1, 1) for a, b in zip(ch[:-1], ch[1:])])
-        self.up = nn.ModuleList([nn.ModuleList([ResBlock(2 * c, c, cond), ResBlock(c, c, cond)]) for c in ch[:-1]])
+        self.up = nn.ModuleList([nn.ModuleList([ResBlock(2 * c, c, cond)] + [ResBlock(c, c, cond) for _ in range(n - 1)])
+                                 for c, n in zip(ch[:-1], blocks)])
         self.out_norm = nn.GroupNorm(8, ch[0])
         self.out = nn.Conv2d(ch[0], c_lat, 3, 1, 1)
         nn.init.zeros_(self.out.weight)

@@ -22,6 +22,7 @@ class PackSpec:
     embed_dim: int
     clip: dict = field(default_factory=dict)  # CLIP(**clip): text_width, text_layers, pool, image_widths
     ae: str = "v1"  # v1: 64 px -> 16x16x4 -> 128 px; v2: 128 px -> 32x32x4 -> 256 px
+    ae_decoder: dict = field(default_factory=dict)  # AEDecoderV2(**ae_decoder): widths, blocks at 32/64/128 px
     latent: tuple[int, int, int] = (4, 16, 16)
     ae_input: int = 64  # side of the image the autoencoder's encoder sees
     image_size: int = 128  # side of the latent decoder's output (what people see)
@@ -48,7 +49,12 @@ SPECS = {
         out_dir=os.path.join(ROOT, "models", "shapes-v2"), embed_dim=int(os.environ.get("UNCLIP_TRAIN_DIM", 128)),
         clip=dict(text_width=128, text_layers=4, pool="eos", image_widths=(32, 64, 128, 160)),
         ae="v2", latent=(4, 32, 32), ae_input=128, image_size=256,
-        unet=dict(ch=(48, 96, 160, 192)), prior=dict(width=352, depth=5),  # the whole pack <= 30 MB
+        # The decoder: shapes-v1's UNet (64/128/192 at 16/8/4) with a 32-channel level at 32x32 in front. The
+        # first v2 decoder (48/96/160/192) cost 2.6x 0.2.0's /imagine (bar: 1.5x) and trained at 25 steps/min.
+        unet=dict(ch=(32, 64, 128, 192)), prior=dict(width=352, depth=5),  # the whole pack <= 30 MB
+        # The latent decoder to 256 px: 96/48/32 channels, 2/1/0 blocks (0.97 GMAC an image); the first one
+        # (128/64/32, 2/2/1: 2.2 GMAC) took 230 ms of /imagine's 4 images where 0.2.0's whole latent decoder takes 50.
+        ae_decoder=dict(widths=(96, 48, 32), blocks=(2, 1, 0)),
         p_two_objects=0.5, hard_negatives=True, compact_ckpt=True, min_snr_gamma=5.0),
 }
 

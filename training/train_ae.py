@@ -63,8 +63,15 @@ def train_ae(minutes: float, data: dict, dev: torch.device, spec, decoder_only: 
     c = ckpt.load_ckpt("ae", spec)
     state = {"seconds": 0.0, "steps": 0, "images": 0}
     if c:
-        ckpt.load_into(ae, c["model"], tuple("dec." + k for k in getattr(ae.dec, "ADDED", ())))
         state = c["state"]
+        if decoder_only and state.get("ae_decoder", {}) != spec.ae_decoder:
+            # a new latent decoder on the frozen encoder: the encoder's weights (and so the latents, their scale
+            # and what the diffusion decoder learnt) stay; the latent decoder starts from scratch
+            ckpt.load_into(ae.enc, {k[4:]: v for k, v in c["model"].items() if k.startswith("enc.")})
+            log(f"ae: a new latent decoder {spec.ae_decoder} (was {state.get('ae_decoder') or 'the first'}) on the frozen encoder")
+            state = {**state, "ae_decoder": dict(spec.ae_decoder), "ae_decoder_since_step": state["steps"]}
+        else:
+            ckpt.load_into(ae, c["model"], tuple("dec." + k for k in getattr(ae.dec, "ADDED", ())))
     log(f"ae ({spec.ae}): {count_params(ae) / 1e6:.2f} M params, {minutes:.1f} min, resuming at {state['seconds']:.0f} s"
         + (" (latent decoder only)" if decoder_only else ""))
     opt = torch.optim.AdamW(ae.dec.parameters() if decoder_only else ae.parameters(), lr=1e-3, weight_decay=0.0)
