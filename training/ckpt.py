@@ -81,6 +81,18 @@ class AE(torch.nn.Module):
         self.enc, self.dec = enc, dec
 
 
+class UntrainedLatentDecoder(torch.nn.Module):
+    """Stands in for a latent decoder the pack names but the autoencoder stage has not trained yet (ae.pt
+    holds another): the diffusion stages do not need it; exporting or evaluating says what to run."""
+
+    def __init__(self, spec: packs.PackSpec):
+        super().__init__()
+        self.what = f"{spec.name}: the latent decoder {spec.ae_decoder} has not been trained yet (ae.pt holds another)"
+
+    def forward(self, *_):
+        raise RuntimeError(self.what + ": run train.py --stages ae (it trains on the frozen encoder) first")
+
+
 def build_models(dev: torch.device, spec: packs.PackSpec | None = None) -> dict:
     """Every network, from its checkpoint where there is one (EMA weights for prior and decoder)."""
     spec = spec or packs.current()
@@ -95,9 +107,12 @@ def build_models(dev: torch.device, spec: packs.PackSpec | None = None) -> dict:
     out["latent_scale"] = 1.0
     if c:
         load_into(enc, {k[4:]: v for k, v in c["model"].items() if k.startswith("enc.")})
-        load_into(dec, {k[4:]: v for k, v in c["model"].items() if k.startswith("dec.")}, getattr(dec, "ADDED", ()))
+        if c["state"].get("ae_decoder", {}) == spec.ae_decoder:
+            load_into(dec, {k[4:]: v for k, v in c["model"].items() if k.startswith("dec.")}, getattr(dec, "ADDED", ()))
+        else:  # the pack names a latent decoder the autoencoder stage has not trained yet
+            dec = None
         out["latent_scale"] = c["state"].get("latent_scale", 1.0)
-    out.update(ae_enc=enc.to(dev), ae_dec=dec.to(dev))
+    out.update(ae_enc=enc.to(dev), ae_dec=dec.to(dev) if dec is not None else UntrainedLatentDecoder(spec))
     for name in ("prior", "decoder"):
         m = new_diffusion(name, spec)
         c = load_ckpt(name, spec)
