@@ -169,6 +169,10 @@ def _binding_and_two_objects(m: dict) -> list[str]:
         for k, bar in (("four_way", "≥ 95 %"), ("vs_colours_swapped", ""), ("vs_shapes_swapped", ""),
                        ("vs_relation_reversed", ""), ("and_vs_colours_swapped", ""), ("two_object_zero_shot", "")):
             out.append(f"| {k.replace('_', ' ')} | {pct(b.get('seen', {}).get(k))} | {pct(b.get('heldout', {}).get(k))} | {bar} |")
+        bf = m.get("binding_fixtures")
+        if bf:
+            out.append(f"| four way, the 100 fixture PNGs (test/fixtures/world-two; test/engine/binding.test.ts) | "
+                       f"{pct(bf.get('seen'))} | {pct(bf.get('heldout'))} | |")
         out.append("")
     if px or two:
         j = m.get("judge_on_clean_renders", {})

@@ -296,6 +296,7 @@ def main(argv: list[str] | None = None) -> dict:
             m.eval()
     t0 = time.time()
     metrics: dict = {"zero_shot": embed.zero_shot(models["clip"], dev), "zero_shot_fixtures": fixtures_zero_shot(models),
+                     "binding_fixtures": fixtures_binding(models),
                      "binding": embed.binding(models["clip"], dev)}
     print("clip", json.dumps(metrics), flush=True)
     if a.clip_only:
@@ -406,6 +407,24 @@ def fixtures_zero_shot(models: dict) -> dict:
         items = json.load(f)["images"]
     imgs = torch.from_numpy(np.stack([np.asarray(Image.open(os.path.join(fx_dir, it["file"])).convert("RGB")) for it in items]))
     return embed.zero_shot_on(models["clip"], imgs, [(it["split"], it["colour"], it["shape"]) for it in items], torch.device("cpu"))
+
+
+def fixtures_binding(models: dict) -> dict:
+    """The binding test on the committed two-object fixture PNGs (test/fixtures/world-two): per split, the
+    share of images whose caption ranks above its three wrong bindings (labels.json `negatives`), so the
+    TypeScript binding test compares the engine with this number on the very same images."""
+    fx_dir = os.path.join(common.ROOT, "test", "fixtures", "world-two")
+    with open(os.path.join(fx_dir, "labels.json")) as f:
+        items = json.load(f)["images"]
+    imgs = torch.from_numpy(np.stack([np.asarray(Image.open(os.path.join(fx_dir, it["file"])).convert("RGB")) for it in items]))
+    dev = torch.device("cpu")
+    im = embed.embed_images(models["clip"], imgs, dev)
+    out: dict = {}
+    for it, e in zip(items, im):
+        texts = [it["caption"]] + list(it["negatives"].values())
+        s = embed.embed_texts(models["clip"], texts, dev) @ e
+        out.setdefault(it["split"], []).append(bool((s[0] > s[1:]).all()))
+    return {k: rate(v) for k, v in out.items()} | {"n": {k: len(v) for k, v in out.items()}}
 
 
 if __name__ == "__main__":
