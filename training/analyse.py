@@ -82,12 +82,19 @@ def _nearest(rgb: np.ndarray) -> np.ndarray:
     return ((rgb[..., None, :] - PALETTE) ** 2).sum(-1).argmin(-1)
 
 
+FG_DISTANCE = 45  # RGB distance from the background's colour above which a pixel is foreground
+
+
+def border(px: np.ndarray) -> np.ndarray:
+    """The outermost pixels of an image [H, W, 3] as rows of RGB."""
+    return np.concatenate([px[0], px[-1], px[:, 0], px[:, -1]])
+
+
 def _components(img: np.ndarray) -> tuple[str, list[tuple[str, np.ndarray]]]:
     px = img.astype(np.float32)
-    border = np.concatenate([px[0], px[-1], px[:, 0], px[:, -1]])
-    bg_rgb = np.median(border, 0)
+    bg_rgb = np.median(border(px), 0)
     bg = int(_nearest(bg_rgb[None])[0])
-    fg = np.sqrt(((px - bg_rgb) ** 2).sum(-1)) > 45
+    fg = np.sqrt(((px - bg_rgb) ** 2).sum(-1)) > FG_DISTANCE
     label = _nearest(px)
     out = []
     min_area = MIN_AREA * img.shape[0] * img.shape[1]

@@ -294,6 +294,11 @@ def downsample_box(x: torch.Tensor, factor: int = 2) -> torch.Tensor:
     return torch.nn.functional.avg_pool2d(x, factor)
 
 
+def rate(xs: list[bool]) -> float:
+    """The share of True, to 4 places (0 for none)."""
+    return round(sum(xs) / max(1, len(xs)), 4)
+
+
 def slerp(a: torch.Tensor, b: torch.Tensor, w: float) -> torch.Tensor:
     """Rows of a and b (normalized) at weight w of a, as src/engine/vectors.ts slerp: normalized result."""
     cos = (a * b).sum(-1, keepdim=True).clamp(-1, 1)

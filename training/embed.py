@@ -100,8 +100,7 @@ def binding(clip, dev: torch.device, n: int = 600, zero_shot: bool = True) -> di
     im = embed_images(clip, ev["img64"], dev)
     rows = []
     for sc in ev["scenes"]:
-        a, b = sc.objects
-        d = world.Desc([(None, a.colour, a.shape), (None, b.colour, b.shape)], sc.relation, sc.background)
+        d = world.binding_desc(sc)
         neg = world.hard_negatives(d)
         d_and = world.Desc(d.objects, "and", sc.background)
         rows.append([world.realise(x) for x in (d, neg["colours_swapped"], neg["shapes_swapped"], neg["relation_reversed"],

@@ -37,6 +37,7 @@ import analyse
 import ckpt
 import common
 import embed
+import eval_blends
 import packs
 import world
 
@@ -148,8 +149,7 @@ def edge_ratio(img: torch.Tensor, crisp: torch.Tensor) -> float | None:
     return round(sum(out) / len(out), 3) if out else None
 
 
-def rate(xs: list[bool]) -> float:
-    return round(sum(xs) / max(1, len(xs)), 4)
+rate = common.rate
 
 
 def rates(t: dict[str, list[bool]]) -> dict:
@@ -197,80 +197,6 @@ def run_prompts(models, descs, a, gen, samples) -> tuple[dict, list[float], torc
         if len(samples) < 8:
             samples.append((world.realise(chunk[0]), common.to_uint8(imgs[:4])))
     return tally, div, torch.cat(imgs_all)
-
-
-BLEND_GRID = (0.3, 0.4, 0.5, 0.6, 0.7)  # slerp weights of the first image the curve is measured at
-
-
-def blend_pairs(seed: int, n: int) -> list[tuple[world.Scene, world.Scene]]:
-    """Pairs of big one-object scenes that differ in colour, shape and background (and neither object has
-    the other's background colour, so every attribute of a blend says which image it came from)."""
-    rng = random.Random(seed)
-    pairs = []
-    while len(pairs) < n:
-        s1, s2 = (world.sample_scene(rng, None, n_objects=1, size="big") for _ in range(2))
-        o1, o2 = s1.objects[0], s2.objects[0]
-        if o1.colour != o2.colour and o1.shape != o2.shape and s1.background != s2.background \
-                and o1.colour != s2.background and o2.colour != s1.background:
-            pairs.append((s1, s2))
-    return pairs
-
-
-def solid_background(img: np.ndarray) -> bool:
-    """Nine border pixels in ten within the analyser's foreground distance of the border's median."""
-    px = img.astype(np.float32)
-    border = np.concatenate([px[0], px[-1], px[:, 0], px[:, -1]])
-    return float((np.sqrt(((border - np.median(border, 0)) ** 2).sum(-1)) <= 45).mean()) >= 0.9
-
-
-def blend_sources(models: dict, a, gen: torch.Generator, pairs: list, weight: float) -> dict:
-    """Blends of `pairs` at slerp weight `weight` of the first image, judged by the analyser: for colour,
-    shape and background, how many come from the first image, from the second, from neither; and how many
-    blends are a clean scene of the world (exactly one object on a solid background)."""
-    _, x1 = source_images(models, [p[0] for p in pairs])
-    _, x2 = source_images(models, [p[1] for p in pairs])
-    e1, e2 = (embed.embed_images(models["clip"], x, torch.device("cpu")) for x in (x1, x2))
-    img = common.to_uint8(decode(models, common.slerp(e1, e2, weight), a.samplers["decoder"], a.guidance, gen))
-    tally = {"first": 0, "second": 0, "neither": 0}
-    clean = []
-    for k, (s1, s2) in enumerate(pairs):
-        r = analyse.analyse(img[k])
-        clean.append(len(r["objects"]) == 1 and solid_background(img[k]))
-        o = r["objects"][0] if r["objects"] else {"colour": None, "shape": None}
-        for got, one, two in ((o["colour"], s1.objects[0].colour, s2.objects[0].colour), (o["shape"], s1.objects[0].shape, s2.objects[0].shape),
-                              (r["background"], s1.background, s2.background)):
-            tally["first" if got == one else "second" if got == two else "neither"] += 1
-    n = sum(tally.values())
-    return {"from_first": round(tally["first"] / max(1, tally["first"] + tally["second"]), 4),
-            "from_neither": round(tally["neither"] / n, 4), "clean": rate(clean), "n": len(pairs)}
-
-
-def blend_curve(share: dict[float, float]) -> list[list[float]]:
-    """The slerp weight for each ratio 0, 10, …, 100 such that a blend takes that share of its attributes from
-    the first image: share(w) measured on BLEND_GRID, made symmetric (a blend of (a, b) at w is one of
-    (b, a) at 1 − w), monotone, with the ends (0, 0) and (1, 1); inverted piecewise linearly."""
-    ws = sorted(share)
-    sym = [(share[w] + 1 - share.get(round(1 - w, 6), share[w])) / 2 for w in ws]
-    xs, ys = [0.0], [0.0]
-    for w, v in zip(ws, sym):
-        v = min(max(v, xs[-1] + 1e-3), 1.0 - 1e-3)  # non-decreasing, strictly, inside (0, 1)
-        xs.append(v)
-        ys.append(w)
-    xs.append(1.0)
-    ys.append(1.0)
-    return [[r, round(float(np.interp(r / 100, xs, ys)), 4)] for r in range(0, 101, 10)]
-
-
-def blends(models: dict, a, gen: torch.Generator, n_pairs: int) -> dict:
-    """Blends whose ratio means what it says: the share of the first image's attributes measured at the
-    slerp weights of BLEND_GRID on one set of pairs gives the curve (pack.json decoder.blend_curve, what the
-    engine reads a ratio off); other pairs are then blended at ratios 30 / 50 / 70 through that curve."""
-    raw = {w: blend_sources(models, a, gen, blend_pairs(4242, n_pairs), w) for w in BLEND_GRID}
-    curve = blend_curve({w: r["from_first"] for w, r in raw.items()})
-    weight = {r: w for r, w in curve}
-    test = blend_pairs(4343, n_pairs)
-    return {"curve": curve, "slerp": {str(round(100 * w)): r for w, r in raw.items()},
-            **{str(r): blend_sources(models, a, gen, test, weight[r]) | {"weight": weight[r]} for r in (30, 50, 70)}}
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -354,7 +280,7 @@ def main(argv: list[str] | None = None) -> dict:
     e2 = embed.embed_images(models["clip"], s64, dev)
     v2 = torch.cat([decode(models, e2[i:i + 40], a.samplers["decoder"], a.guidance, gen) for i in range(0, len(e2), 40)])
     metrics["variations_two_objects"] = rates(pixel_judge(v2, ds))
-    metrics["blends"] = blends(models, a, gen, a.blend_pairs)
+    metrics["blends"] = eval_blends.blends(models, lambda emb: decode(models, emb, a.samplers["decoder"], a.guidance, gen), a.blend_pairs)
     truth_t = common.to_model_pixels(src_big)
     with torch.no_grad():
         ae_in = src64 if spec.ae == "v1" else torch.from_numpy(np.stack([np.asarray(world.render(s, spec.ae_input)) for s in scenes]))

@@ -31,7 +31,7 @@ def main(n_per_split: int = 150, seed: int = 4242) -> None:
             name = f"{split}-{i:03d}-{size}-{c}-{s}-on-{b}.png"
             Image.fromarray(world.render_pair(sc)[1]).save(os.path.join(OUT, name), optimize=True)
             items.append({"file": name, "split": split, "colour": c, "shape": s, "size": size, "background": b,
-                          "caption": world.full_caption(sc), "negatives": binding_negatives(sc)})
+                          "caption": world.full_caption(sc)})
     with open(os.path.join(OUT, "labels.json"), "w") as f:
         json.dump({"note": "64x64 renders of the shapes world (training/fixtures.py); split 'heldout' = (colour, shape, "
                            "background) triples never seen in training", "colours": world.COLOUR_NAMES,
@@ -40,16 +40,10 @@ def main(n_per_split: int = 150, seed: int = 4242) -> None:
     print(f"wrote {len(items)} images to {OUT}")
 
 
-def binding_desc(sc) -> world.Desc:
-    """The binding test's description of a two-object scene: no sizes, the relation, the background."""
-    a, b = sc.objects
-    return world.Desc([(None, a.colour, a.shape), (None, b.colour, b.shape)], sc.relation, sc.background)
-
-
 def binding_negatives(sc) -> dict[str, str]:
     """The binding test's wrong captions of a scene (colours swapped, shapes swapped, relation reversed);
-    the true one is world.realise(binding_desc(sc)), which is the fixture's caption."""
-    return {k: world.realise(d) for k, d in world.hard_negatives(binding_desc(sc)).items()}
+    the true one is world.realise(world.binding_desc(sc)), which is the fixture's caption."""
+    return {k: world.realise(d) for k, d in world.hard_negatives(world.binding_desc(sc)).items()}
 
 
 def two_objects(n_per_split: int = 50, seed: int = 5151) -> None:

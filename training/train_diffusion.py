@@ -77,8 +77,9 @@ def train_diffusion(stage: str, minutes: float, data: dict, pre: dict, models: d
         state = c["state"]
     for p in ema.parameters():
         p.requires_grad_(False)
-    gamma = f", min-SNR-{spec.min_snr_gamma:g} weighting" if stage == "decoder" and spec.min_snr_gamma else ""
-    log(f"{stage}: {count_params(model) / 1e6:.2f} M params, {minutes:.1f} min, resuming at {state['seconds']:.0f} s{gamma}")
+    gamma = spec.min_snr_gamma if stage == "decoder" else None
+    log(f"{stage}: {count_params(model) / 1e6:.2f} M params, {minutes:.1f} min, resuming at {state['seconds']:.0f} s"
+        + (f", min-SNR-{gamma:g} weighting" if gamma else ""))
     base_lr = 5e-4 if stage == "decoder" else 3e-4
     opt = torch.optim.AdamW(model.parameters(), lr=base_lr, weight_decay=0.01)
     ac = torch.tensor(common.ALPHAS_CUMPROD, dtype=torch.float32, device=dev)
@@ -112,7 +113,7 @@ def train_diffusion(stage: str, minutes: float, data: dict, pre: dict, models: d
             target = x0
         model.train()
         out = model(xt, t.float(), cond)
-        loss = weighted_loss(out, target, t, ac, spec.min_snr_gamma if stage == "decoder" else None)
+        loss = weighted_loss(out, target, t, ac, gamma)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

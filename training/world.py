@@ -244,6 +244,12 @@ def caption(scene: Scene, rng: random.Random) -> str:
     return realise(describe(scene, rng))
 
 
+def binding_desc(scene: Scene) -> Desc:
+    """The binding test's description of a two-object scene: no sizes, the relation, the background."""
+    a, b = scene.objects
+    return Desc([(None, a.colour, a.shape), (None, b.colour, b.shape)], scene.relation, scene.background)
+
+
 def hard_negatives(d: Desc) -> dict[str, Desc]:
     """Descriptions that use the same words as d but bind them wrongly, by kind. None of them describes
     the scene that d describes (for two objects joined by "and", swapping colours is swapping shapes)."""

@@ -3,14 +3,14 @@
  * first image. The parser names what is wrong; the real bundled pack, given a curve, blends at the
  * curve's weight (the same embedding and image as the plain ratio of that weight).
  */
-import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blendWeight, parseBlendCurve } from '../../src/engine/blend-curve.ts';
 import { Engine, PackError } from '../../src/engine/index.ts';
-import { PACK_DIR } from './pack-fixture.ts';
+import { PACK_DIR, packCopy, packLoadError } from './pack-fixture.ts';
 
 describe('parseBlendCurve', () => {
   const parse = (v: unknown) => parseBlendCurve(v, 'pack.json');
@@ -66,25 +66,14 @@ describe('a pack with a blend curve', () => {
   let blue: Buffer;
   const FAST = { steps: 4, priorSteps: 4, seed: 3 };
 
-  async function packWith(name: string, edit: (pack: { decoder: Record<string, unknown> }) => void): Promise<string> {
-    const dir = join(root, name);
-    await mkdir(join(dir, 'onnx'), { recursive: true });
-    for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'preprocessor_config.json']) await copyFile(join(PACK_DIR, f), join(dir, f));
-    for (const f of ['text_model.onnx', 'vision_model.onnx', 'prior.onnx', 'decoder.onnx', 'latent_decoder.onnx']) {
-      await symlink(join(PACK_DIR, 'onnx', f), join(dir, 'onnx', f));
-    }
-    const pack = JSON.parse(await readFile(join(PACK_DIR, 'pack.json'), 'utf8')) as { decoder: Record<string, unknown> };
-    edit(pack);
-    await writeFile(join(dir, 'pack.json'), JSON.stringify(pack));
-    return dir;
-  }
+  const packWith = (name: string, edit: (pack: Record<string, Record<string, unknown>>) => void) => packCopy(join(root, name), { edit });
   const png = (body: string, bg: string) =>
     sharp(Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="100%" height="100%" fill="${bg}"/>${body}</svg>`)).png().toBuffer();
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'unclip-blend-curve-'));
-    plain = await Engine.load({ packDir: await packWith('plain', (p) => delete p.decoder['blend_curve']) });
-    curved = await Engine.load({ packDir: await packWith('curved', (p) => (p.decoder['blend_curve'] = [[0, 0], [30, 0.5], [100, 1]])) });
+    plain = await Engine.load({ packDir: await packWith('plain', (p) => delete p.decoder!['blend_curve']) });
+    curved = await Engine.load({ packDir: await packWith('curved', (p) => (p.decoder!['blend_curve'] = [[0, 0], [30, 0.5], [100, 1]])) });
     red = await png('<circle cx="32" cy="32" r="16" fill="rgb(220,40,40)"/>', 'rgb(245,245,245)');
     blue = await png('<rect x="16" y="16" width="32" height="32" fill="rgb(40,90,220)"/>', 'rgb(240,220,40)');
   });
@@ -107,14 +96,8 @@ describe('a pack with a blend curve', () => {
   });
 
   it('refuses to load a pack whose curve is malformed, naming the field', async () => {
-    const dir = await packWith('bad-curve', (p) => (p.decoder['blend_curve'] = [[0, 0], [50, 0.7], [40, 0.8], [100, 1]]));
-    const err = await Engine.load({ packDir: dir }).then(
-      async (e) => {
-        await e.close();
-        return undefined;
-      },
-      (e: unknown) => e,
-    );
+    const dir = await packWith('bad-curve', (p) => (p.decoder!['blend_curve'] = [[0, 0], [50, 0.7], [40, 0.8], [100, 1]]));
+    const err = await packLoadError(dir);
     expect(err).toBeInstanceOf(PackError);
     expect((err as Error).message).toMatch(/pack\.json: decoder\.blend_curve\[2\]: the ratios must increase \(40 after 50\)/);
   });

@@ -10,31 +10,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine, PackError, UserInputError } from '../../src/engine/index.ts';
 import { AutoTokenizer, env } from '@huggingface/transformers';
 import { fileURLToPath } from 'node:url';
-import { PACK_DIR } from './pack-fixture.ts';
+import { PACK_DIR, packCopy as packCopyIn, packLoadError } from './pack-fixture.ts';
 
 const BPE = fileURLToPath(new URL('../fixtures/clip-bpe/', import.meta.url));
 
-const FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'preprocessor_config.json', 'pack.json'];
-const MODELS = ['text_model.onnx', 'vision_model.onnx', 'prior.onnx', 'decoder.onnx', 'latent_decoder.onnx'];
 let root: string;
 
 /** A copy of the bundled pack (ONNX files linked), with `skip` left out. */
-async function packCopy(name: string, skip: string[] = []): Promise<string> {
-  const dir = join(root, name);
-  await mkdir(join(dir, 'onnx'), { recursive: true });
-  for (const f of FILES) if (!skip.includes(f)) await copyFile(join(PACK_DIR, f), join(dir, f));
-  for (const f of MODELS) if (!skip.includes(`onnx/${f}`)) await symlink(join(PACK_DIR, 'onnx', f), join(dir, 'onnx', f));
-  return dir;
-}
+const packCopy = (name: string, skip: string[] = []) => packCopyIn(join(root, name), { skip });
 
 async function loadError(dir: string): Promise<PackError> {
-  const err = await Engine.load({ packDir: dir }).then(
-    async (e) => {
-      await e.close();
-      return undefined;
-    },
-    (e: unknown) => e,
-  );
+  const err = await packLoadError(dir);
   expect(err).toBeInstanceOf(PackError);
   return err as PackError;
 }
