@@ -58,9 +58,10 @@ def _store_weights_fp16(src: str, dst: str, min_elements: int = 64) -> None:
     onnx.save(m, dst)
 
 
-def _scheduler() -> dict:
+def _scheduler(steps: int) -> dict:
     s = common.SAMPLING
-    return {"default_scheduler": s["scheduler"], "scheduler_steps": {"ddim": s["ddim_steps"], s["scheduler"]: s["steps"]}}
+    return {"default_steps": steps, "default_scheduler": s["scheduler"],
+            "scheduler_steps": {"ddim": s["ddim_steps"], s["scheduler"]: steps}}
 
 
 def write_pack(out_dir: str, spec: packs.PackSpec, clip, ae_dec, latent_scale: float, prior, unet, meta: dict) -> None:
@@ -95,12 +96,12 @@ def write_pack(out_dir: str, spec: packs.PackSpec, clip, ae_dec, latent_scale: f
         "logit_scale": logit_scale,
         "clip": {"context_length": CONTEXT_LENGTH, "image_size": 64, "pad_id": 0},
         "prior": {"prediction": "x0", "embed_scale": math.sqrt(d), "train_steps": common.T_STEPS,
-                  "alphas_cumprod": ac, "final_alpha_cumprod": 1.0, "default_steps": common.SAMPLING["steps"],
-                  "default_guidance": common.SAMPLING["prior_guidance"], **_scheduler()},
+                  "alphas_cumprod": ac, "final_alpha_cumprod": 1.0,
+                  "default_guidance": common.SAMPLING["prior_guidance"], **_scheduler(common.SAMPLING["steps"])},
         "decoder": {"prediction": "v", "sample_shape": list(lat),
                     "train_steps": common.T_STEPS, "alphas_cumprod": ac, "final_alpha_cumprod": 1.0,
-                    "default_steps": common.SAMPLING["steps"], "default_guidance": common.SAMPLING["decoder_guidance"],
-                    "variation_eta": 0.0, **_scheduler()},
+                    "default_guidance": common.SAMPLING["decoder_guidance"], "variation_eta": 0.0,
+                    **_scheduler(spec.decoder_steps or common.SAMPLING["steps"])},
         "latent_decoder": {"image_size": spec.image_size},
         "upsampler": None,
         "world": {"colours": {k: list(v) for k, v in world.COLOURS.items()}, "shapes": world.SHAPES,

@@ -35,6 +35,9 @@ class PackSpec:
     # min-SNR-γ (Hang et al. 2023, "Efficient Diffusion Training via Min-SNR Weighting"; diffusers'
     # snr_gamma): the x0 error weighted by min(SNR, γ), so nearly clean steps stop dominating the gradient.
     min_snr_gamma: float | None = None
+    # The decoder's steps with the default scheduler (None: common.SAMPLING's, as the prior's): what /imagine
+    # costs is mostly decoder steps, so a pack may sample its decoder in fewer where eval.py shows no loss.
+    decoder_steps: int | None = None
 
 
 SPECS = {

@@ -31,6 +31,13 @@ def weights_hash(model: torch.nn.Module) -> str:
     return h.hexdigest()
 
 
+def same_key(a: dict, b: dict) -> bool:
+    """Cache keys match: the same weights, and latent scales equal to float32 precision (the scale is
+    measured in float32 and may come back through a float64 or JSON round trip)."""
+    return (a.keys() == b.keys() and all(a[k] == b[k] for k in a if k != "latent_scale")
+            and math.isclose(float(a["latent_scale"]), float(b["latent_scale"]), rel_tol=1e-6))
+
+
 def precompute(models: dict, data: dict, dev: torch.device) -> dict:
     """CLIP image embeddings and scaled latents of every training image (the frozen stages' outputs); valid
     while CLIP and the autoencoder's *encoder* are unchanged (fine-tuning the latent decoder rewrites ae.pt
@@ -40,7 +47,7 @@ def precompute(models: dict, data: dict, dev: torch.device) -> dict:
     key = {"clip": weights_hash(models["clip"]), "ae_enc": weights_hash(models["ae_enc"]), "latent_scale": models["latent_scale"]}
     if os.path.exists(path):
         p = torch.load(path)
-        if p["key"] == key:
+        if same_key(p["key"], key):
             return {k: v.to(dev) for k, v in p.items() if k != "key"}
     log("precomputing image embeddings and latents")
     clip, enc = models["clip"].eval(), models["ae_enc"].eval()
